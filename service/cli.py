@@ -1,0 +1,240 @@
+"""The `histkg` command: thin over the core. Bad input is one clear line and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from service import formats, queries, serialize
+from service.config import Settings
+from service.errors import DataFileError, HistkgError, InconsistencyError, NotFound, QueryError
+from service.export import Part, export
+from service.namespaces import shorten
+from service.sparql import Dataset, QueryResult, prepare, run
+from service.store import KnowledgeGraph
+
+OUTPUT_FORMATS = ["table", *[f.name for f in formats.FORMATS]]
+
+
+def dataset_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--data / --ontology / --no-cache, turned into a `settings` argument."""
+    @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
+                  help="Data file (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML); repeatable. "
+                       "Default: the shipped data/belenko.ttl.")
+    @click.option("--ontology", "ontology_files", multiple=True, type=click.Path(path_type=Path),
+                  help="Ontology file; repeatable. Default: the shipped ontology.")
+    @click.option("--no-cache", is_flag=True, help="Reason from scratch; neither read nor write the closure cache.")
+    @functools.wraps(command)
+    def wrapper(data_files: tuple[Path, ...], ontology_files: tuple[Path, ...], no_cache: bool,
+                **kwargs: Any) -> Any:
+        overrides: dict[str, object] = {}
+        if data_files:
+            overrides["data_files"] = tuple(data_files)
+        if ontology_files:
+            overrides["ontology_files"] = tuple(ontology_files)
+        settings = Settings.from_env(**overrides)
+        if no_cache:
+            settings = settings.with_(cache_dir=None)
+        return command(settings=settings, **kwargs)
+    return wrapper
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"histkg: error: {message}", err=True)
+    sys.exit(code)
+
+
+def load_graph(settings: Settings) -> KnowledgeGraph:
+    try:
+        return KnowledgeGraph.load(settings)
+    except (DataFileError, InconsistencyError) as error:
+        fail(str(error))
+        raise  # unreachable: fail() exits
+
+
+@click.group()
+@click.version_option(package_name="histkg")
+@click.option("-v", "--verbose", is_flag=True, help="Log each loading phase with its timing.")
+def main(verbose: bool) -> None:
+    """histkg: a historical knowledge graph with sources, claims and explained reasoning."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+@main.command()
+@dataset_options
+def check(settings: Settings) -> None:
+    """Parse, reason (OWL 2 RL) and SHACL-validate; exit 1 on any violation, 2 on unreadable or inconsistent data."""
+    from service.validate import validate
+
+    kg = load_graph(settings)
+    for phase, seconds in kg.report.phases:
+        click.echo(f"ok   {phase} ({seconds:.2f} s)")
+    if settings.shapes_file is None or not settings.shapes_file.is_file():
+        click.echo("skip SHACL validation: no shapes file")
+        return
+    try:
+        report = validate(kg, settings.shapes_file)
+    except DataFileError as error:
+        fail(str(error))
+    for v in report.violations:
+        click.echo(f"{v.severity.upper():9} {shorten(v.focus)} {shorten(v.path)}: {v.message}")
+    errors = len(report.errors)
+    click.echo(f"{'FAIL' if errors else 'ok  '} SHACL: {errors} violation(s), "
+               f"{len(report.violations) - errors} warning(s)")
+    if errors:
+        sys.exit(1)
+
+
+@main.command("export")
+@dataset_options
+@click.option("--graph", "part", type=click.Choice([p.value for p in Part]), default="all", show_default=True)
+@click.option("--format", "format_name", type=click.Choice([f.name for f in formats.rdf_formats()]),
+              default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (atomically); default stdout.")
+def export_command(settings: Settings, part: str, format_name: str, output: Path | None) -> None:
+    """Export the whole dataset: asserted, inferred or all."""
+    kg = load_graph(settings)
+    fmt = formats.by_name(format_name)
+    assert fmt is not None
+    write_output(export(kg, Part(part), fmt), output)
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = output.resolve()
+    if not target.parent.is_dir():
+        fail(f"{output}: the folder does not exist")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@main.command("query")
+@dataset_options
+@click.argument("text", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a file.")
+@click.option("-s", "--saved", help="Run a saved query (its name in queries/).")
+@click.option("-p", "--param", "params", multiple=True, help="NAME=VALUE for a saved query's parameter.")
+@click.option("--format", "format_name", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
+@click.option("--infer/--no-infer", default=True, show_default=True, help="Include inferred triples.")
+@click.option("--endpoint", help="Run against this remote SPARQL endpoint instead of the local graph.")
+def query_command(settings: Settings, text: str | None, query_file: Path | None, saved: str | None,
+                  params: tuple[str, ...], format_name: str, infer: bool, endpoint: str | None) -> None:
+    """Run SPARQL (TEXT, --file or --saved) and print the result."""
+    query_text, bindings = _query_source(settings, text, query_file, saved, params)
+    try:
+        if endpoint:
+            from service.remote import query_endpoint
+            result = query_endpoint(endpoint, query_text, bindings)
+        else:
+            kg = load_graph(settings)
+            prepared = prepare(query_text, set(kg.graph_names()), settings.max_query_length)
+            result = run(kg, prepared, Dataset(infer=infer), substitutions=bindings)
+    except (QueryError, HistkgError) as error:
+        fail(str(error))
+        return
+    click.echo(render(result, format_name), nl=False)
+
+
+def _query_source(settings: Settings, text: str | None, query_file: Path | None, saved: str | None,
+                  params: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    if sum(x is not None for x in (text, query_file, saved)) != 1:
+        fail("give exactly one of: a query TEXT, --file FILE, --saved NAME")
+    if query_file is not None:
+        try:
+            return query_file.read_text(encoding="utf-8"), {}
+        except (OSError, UnicodeDecodeError) as error:
+            fail(f"{query_file}: {error}")
+    if saved is not None:
+        values = dict(p.partition("=")[::2] for p in params)
+        try:
+            saved_query = queries.get(queries.load_saved_queries(settings.queries_dir), saved)
+            return saved_query.text, saved_query.bind(values)
+        except (NotFound, QueryError, DataFileError) as error:
+            fail(str(error))
+    return text or "", {}
+
+
+def render(result: QueryResult, format_name: str) -> str:
+    if format_name == "table":
+        return _table(result)
+    fmt = formats.by_name(format_name)
+    assert fmt is not None
+    if result.form == "ASK":
+        if fmt.kind is not formats.Kind.RESULTS:
+            fail(f"an ASK result cannot be written as {fmt.name}; use json, xml, csv or tsv")
+        return serialize.boolean(bool(result.boolean), fmt).decode()
+    if result.form == "SELECT":
+        if fmt.kind is not formats.Kind.RESULTS:
+            fail(f"a SELECT result cannot be written as {fmt.name}; use table, json, xml, csv or tsv")
+        return serialize.results(result.variables, result.rows, fmt).decode()
+    if fmt.kind is formats.Kind.RESULTS:
+        fail(f"a {result.form} result is RDF; use table or an RDF format (turtle, jsonld, ...)")
+    return serialize.rdf(result.triples, fmt).decode()
+
+
+def _table(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return f"{'yes' if result.boolean else 'no'}\n"
+    if result.form == "SELECT":
+        header, rows = result.variables, [[_cell(t) for t in row] for row in result.rows]
+    else:
+        header = ["subject", "predicate", "object"]
+        rows = [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in result.triples]
+    widths = [min(60, max([len(h), *(len(r[i]) for r in rows)])) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c[:w].ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(term: Any) -> str:
+    if term is None:
+        return ""
+    if type(term).__name__ == "NamedNode":
+        return shorten(term.value)
+    if type(term).__name__ == "BlankNode":
+        return f"_:{term.value}"
+    return str(term.value)
+
+
+@main.command()
+@dataset_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader, instead of gunicorn.")
+def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the knowledge graph over HTTP (SPARQL, entity pages, exports)."""
+    from service.web import create_app
+    from service.web.serving import run_production
+
+    kg = load_graph(settings)
+    for phase, seconds in kg.report.phases:
+        click.echo(f"histkg: {phase} in {seconds:.3f} s", err=True)
+    app = create_app(kg)
+    if dev:
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+    else:
+        run_production(app, host, port, workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Settings: where the data is, the dataset's base IRI, limits. Built from arguments or HISTKG_* variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from service.namespaces import DEFAULT_BASE
+
+# The repo the package was installed from (editable installs): the shipped ontology, dataset and queries.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_ontology() -> tuple[Path, ...]:
+    return (PROJECT_ROOT / "ontology" / "histkg.ttl", PROJECT_ROOT / "ontology" / "alignment.ttl")
+
+
+def _default_data() -> tuple[Path, ...]:
+    return (PROJECT_ROOT / "data" / "belenko.ttl",)
+
+
+def _default_cache_dir() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "histkg"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_files: tuple[Path, ...] = field(default_factory=_default_data)
+    ontology_files: tuple[Path, ...] = field(default_factory=_default_ontology)
+    shapes_file: Path | None = PROJECT_ROOT / "ontology" / "shapes.ttl"
+    queries_dir: Path = PROJECT_ROOT / "queries"
+    base: str = DEFAULT_BASE
+    cache_dir: Path | None = field(default_factory=_default_cache_dir)  # None: no closure cache
+    query_timeout: float = 10.0   # seconds; a request may ask for less, never more
+    result_limit: int = 10_000    # rows or triples an ad-hoc query may return before it is cut (and says so)
+    max_query_length: int = 100_000  # characters of query text
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from HISTKG_* variables; explicit overrides win. Paths lists are separated by os.pathsep."""
+        env: dict[str, object] = {}
+        if value := os.environ.get("HISTKG_DATA"):
+            env["data_files"] = tuple(Path(p) for p in value.split(os.pathsep) if p)
+        if value := os.environ.get("HISTKG_ONTOLOGY"):
+            env["ontology_files"] = tuple(Path(p) for p in value.split(os.pathsep) if p)
+        if value := os.environ.get("HISTKG_BASE"):
+            env["base"] = value
+        if value := os.environ.get("HISTKG_CACHE_DIR"):
+            env["cache_dir"] = None if value == "none" else Path(value)
+        if value := os.environ.get("HISTKG_QUERY_TIMEOUT"):
+            env["query_timeout"] = float(value)
+        if value := os.environ.get("HISTKG_RESULT_LIMIT"):
+            env["result_limit"] = int(value)
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**env)  # type: ignore[arg-type]

@@ -1,0 +1,121 @@
+"""Why is an inferred triple there? The OWL 2 RL rule and the premises (asserted or inferred) that produce it.
+
+Each rule of the OWL 2 RL profile (OWL 2 Profiles, section 4.3) that the ontology uses is written here as a SPARQL
+pattern over the conclusion's terms; the first rule whose premises hold in the closure explains the triple. The
+premises are themselves triples, each marked asserted or inferred, so an explanation can be followed down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from service.namespaces import OWL, RDF, RDF_TYPE, RDFS
+from service.store import KnowledgeGraph
+
+Triple = tuple[Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    applies_to_type: bool    # the conclusion is an rdf:type triple (else: any other predicate)
+    where: str               # SPARQL pattern; $s $p $o are the conclusion's terms
+    premises: tuple[str, ...]  # triple templates over $s $p $o and the pattern's variables
+
+
+def _rule(rule_id: str, description: str, where: str, *premises: str, types: bool = False) -> Rule:
+    return Rule(rule_id, description, types, where, premises)
+
+
+RULES: tuple[Rule, ...] = (
+    _rule("cax-sco", "an instance of a class is an instance of its superclasses",
+          "?c <{sco}> $o . $s a ?c . FILTER(?c != $o)", "$s a ?c", "?c <{sco}> $o", types=True),
+    _rule("cax-eqc", "an instance of a class is an instance of its equivalent classes",
+          "{{ ?c <{eqc}> $o }} UNION {{ $o <{eqc}> ?c }} $s a ?c . FILTER(?c != $o)", "$s a ?c",
+          "?c <{eqc}> $o", types=True),
+    _rule("prp-dom", "the subject of a property is an instance of the property's domain",
+          "?q <{dom}> $o . $s ?q ?x", "$s ?q ?x", "?q <{dom}> $o", types=True),
+    _rule("prp-rng", "the object of a property is an instance of the property's range",
+          "?q <{rng}> $o . ?x ?q $s", "?x ?q $s", "?q <{rng}> $o", types=True),
+    _rule("prp-spo1", "a statement with a sub-property holds for the super-property too",
+          "?q <{spo}> $p . $s ?q $o . FILTER(?q != $p)", "$s ?q $o", "?q <{spo}> $p"),
+    _rule("prp-inv1", "a statement implies its inverse",
+          "$p <{inv}> ?q . $o ?q $s", "$o ?q $s", "$p <{inv}> ?q"),
+    _rule("prp-inv2", "a statement implies its inverse",
+          "?q <{inv}> $p . $o ?q $s", "$o ?q $s", "?q <{inv}> $p"),
+    _rule("prp-symp", "a symmetric property holds both ways",
+          "$p a <{symp}> . $o $p $s", "$o $p $s", "$p a <{symp}>"),
+    _rule("prp-trp", "a transitive property chains through an intermediate",
+          "$p a <{trp}> . $s $p ?x . ?x $p $o . FILTER(?x != $s && ?x != $o)",
+          "$s $p ?x", "?x $p $o", "$p a <{trp}>"),
+    _rule("prp-spo2", "a property chain: following the chain's properties in turn implies the property",
+          "$p <{chain}> ?l . ?l <{first}> ?p1 ; <{rest}> ?l2 . ?l2 <{first}> ?p2 ; <{rest}> <{nil}> . "
+          "$s ?p1 ?x . ?x ?p2 $o", "$s ?p1 ?x", "?x ?p2 $o", "$p <{chain}> (?p1 ?p2)"),
+    _rule("prp-eqp", "equivalent properties share their statements",
+          "{{ $p <{eqp}> ?q }} UNION {{ ?q <{eqp}> $p }} $s ?q $o . FILTER(?q != $p)", "$s ?q $o",
+          "$p <{eqp}> ?q"),
+    _rule("scm-sco", "subclass is transitive",
+          "$s <{sco}> ?x . ?x <{sco}> $o . FILTER(?x != $s && ?x != $o)", "$s <{sco}> ?x", "?x <{sco}> $o"),
+    _rule("scm-spo", "sub-property is transitive",
+          "$s <{spo}> ?x . ?x <{spo}> $o . FILTER(?x != $s && ?x != $o)", "$s <{spo}> ?x", "?x <{spo}> $o"),
+)
+_IRIS = {"sco": RDFS + "subClassOf", "spo": RDFS + "subPropertyOf", "dom": RDFS + "domain",
+         "rng": RDFS + "range", "inv": OWL + "inverseOf", "symp": OWL + "SymmetricProperty",
+         "trp": OWL + "TransitiveProperty", "chain": OWL + "propertyChainAxiom", "first": RDF + "first",
+         "rest": RDF + "rest", "nil": RDF + "nil", "eqc": OWL + "equivalentClass", "eqp": OWL + "equivalentProperty"}
+
+
+@dataclass
+class Premise:
+    subject: Any
+    predicate: Any
+    object: Any
+    inferred: bool
+
+
+@dataclass
+class Explanation:
+    rule: str
+    description: str
+    premises: list[Premise]
+
+
+def explain(kg: KnowledgeGraph, subject: Any, predicate: Any, obj: Any) -> Explanation | None:
+    """The first rule whose premises hold, or None (an asserted triple, or a rule this module does not know)."""
+    is_type = predicate.value == RDF_TYPE
+    bound = {"s": subject, "p": predicate, "o": obj}
+    for rule in RULES:
+        if rule.applies_to_type != is_type and not rule.id.startswith("scm"):
+            continue
+        if rule.id == "scm-sco" and predicate.value != _IRIS["sco"]:
+            continue
+        if rule.id == "scm-spo" and predicate.value != _IRIS["spo"]:
+            continue
+        where = rule.where.format(**_IRIS)
+        solutions = kg.query(f"SELECT * WHERE {{ {where} }} LIMIT 1",
+                             substitutions={ox.Variable(k): v for k, v in bound.items() if f"${k}" in where})
+        for solution in solutions:
+            values = {**bound, **{v.value: solution[v] for v in solutions.variables}}
+            return Explanation(rule.id, rule.description, [_premise(kg, t, values) for t in rule.premises])
+    return None
+
+
+def _premise(kg: KnowledgeGraph, template: str, values: dict[str, Any]) -> Premise:
+    parts = template.replace("(?p1 ?p2)", "?chain").split(" ", 2)
+    terms: list[Any] = []
+    for part in parts:
+        if part == "a":
+            terms.append(ox.NamedNode(RDF_TYPE))
+        elif part.startswith(("$", "?")):
+            name = part[1:]
+            terms.append(values.get(name) if name != "chain" else ox.Literal(
+                f"({values['p1'].value} {values['p2'].value})"))
+        else:
+            terms.append(ox.NamedNode(part.strip("<>").format(**_IRIS)))
+    s, p, o = terms
+    inferred = isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal) and kg.is_inferred(s, p, o)
+    return Premise(s, p, o, inferred)

@@ -1,0 +1,125 @@
+"""Reading RDF files into quads: any format, named graphs kept, clear errors naming file and line.
+
+The loader also splits a dataset's default graph in two: statement nodes (provenance and claims) go to the
+statements graph, everything else to the facts graph. Reasoning runs on facts only, so a claim never becomes a fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from service import formats
+from service.errors import DataFileError
+from service.namespaces import HK_STATEMENT, RDF, RDF_STATEMENT, RDF_TYPE, GraphNames
+
+_STATEMENT_TYPES = {HK_STATEMENT, RDF_STATEMENT}
+_REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
+
+
+@dataclass
+class LoadedData:
+    """What the files hold, sorted into the service's graphs. Named graphs from the input keep their names."""
+
+    ontology: list[ox.Triple] = field(default_factory=list)
+    facts: list[ox.Triple] = field(default_factory=list)
+    statements: list[ox.Triple] = field(default_factory=list)
+    named: dict[str, list[ox.Triple]] = field(default_factory=dict)
+
+    def quads(self, graphs: GraphNames) -> Iterable[ox.Quad]:
+        for name, triples in (
+            (graphs.ontology, self.ontology), (graphs.facts, self.facts), (graphs.statements, self.statements),
+            *self.named.items(),
+        ):
+            graph = ox.NamedNode(name)
+            for t in triples:
+                yield ox.Quad(t.subject, t.predicate, t.object, graph)
+
+
+def rdf_format_for(path: Path) -> ox.RdfFormat:
+    fmt = formats.by_extension(path.suffix)
+    if fmt is None or fmt.kind is formats.Kind.RESULTS:
+        raise DataFileError(str(path), f"unknown RDF file type {path.suffix!r} (use .ttl .trig .nt .nq .jsonld .rdf)")
+    return ox.RdfFormat.from_media_type(fmt.media_type)  # type: ignore[no-any-return]
+
+
+def parse_file(path: Path, file_index: int = 0) -> list[ox.Quad]:
+    """Every quad in `path`, blank nodes relabelled `f<file_index>b<n>` in order of first appearance.
+
+    Deterministic labels keep a cached closure valid across restarts (the parser's own labels for `[]` are random)
+    and keep two files from sharing a blank node by accident.
+
+    JSON-LD remote contexts are refused by the parser (no document loader is set), and RDF/XML is parsed without
+    resolving external entities, so loading a file never opens another file or a connection.
+    """
+    if not path.is_file():
+        raise DataFileError(str(path), "no such file")
+    rdf_format = rdf_format_for(path)
+    try:
+        data = path.read_bytes()
+        quads = list(ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri()))
+    except SyntaxError as error:
+        message = error.msg if error.msg else str(error)
+        raise DataFileError(str(path), message, error.lineno, error.offset) from None
+    except (OSError, ValueError) as error:
+        raise DataFileError(str(path), str(error)) from None
+    return _relabel_blank_nodes(quads, f"f{file_index}b")
+
+
+def _relabel_blank_nodes(quads: list[ox.Quad], prefix: str) -> list[ox.Quad]:
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def relabel(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            if term not in labels:
+                labels[term] = ox.BlankNode(f"{prefix}{len(labels)}")
+            return labels[term]
+        return term
+
+    return [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), relabel(q.graph_name)) for q in quads]
+
+
+def load_files(ontology_files: Iterable[Path], data_files: Iterable[Path]) -> LoadedData:
+    loaded = LoadedData()
+    data_default: list[ox.Triple] = []
+    files = [(path, loaded.ontology) for path in ontology_files] + [(path, data_default) for path in data_files]
+    for index, (path, default) in enumerate(files):
+        for quad in parse_file(path, index):
+            _add(loaded, quad, default=default)
+    loaded.facts, loaded.statements = split_statements(data_default)
+    return loaded
+
+
+def _add(loaded: LoadedData, quad: ox.Quad, default: list[ox.Triple]) -> None:
+    if isinstance(quad.graph_name, ox.DefaultGraph):
+        default.append(quad.triple)
+    else:
+        loaded.named.setdefault(quad.graph_name.value, []).append(quad.triple)
+
+
+def split_statements(triples: list[ox.Triple]) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """(facts, statements): a statement node is typed hk:Statement / rdf:Statement or uses rdf:subject etc.
+
+    Blank nodes hanging off a statement node (and only reachable that way) travel with it.
+    """
+    statement_nodes: set[ox.NamedNode | ox.BlankNode] = set()
+    for t in triples:
+        if t.predicate.value in _REIFICATION or (t.predicate.value == RDF_TYPE and t.object.value in _STATEMENT_TYPES):
+            statement_nodes.add(t.subject)  # type: ignore[arg-type]
+    by_subject: dict[object, list[ox.Triple]] = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, []).append(t)
+    todo = list(statement_nodes)
+    while todo:
+        node = todo.pop()
+        for t in by_subject.get(node, ()):
+            if isinstance(t.object, ox.BlankNode) and t.object not in statement_nodes:
+                statement_nodes.add(t.object)
+                todo.append(t.object)
+    facts = [t for t in triples if t.subject not in statement_nodes]
+    statements = [t for t in triples if t.subject in statement_nodes]
+    return facts, statements

@@ -1,0 +1,23 @@
+"""The Flask app: create_app() wires one blueprint per URL area around a loaded KnowledgeGraph."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from service.config import Settings
+from service.queries import load_saved_queries
+from service.store import KnowledgeGraph
+from service.web import errors, home
+
+
+def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = None) -> Flask:
+    """An app serving `kg` (or the graph loaded from `settings`, default: the shipped dataset)."""
+    if kg is None:
+        kg = KnowledgeGraph.load(settings or Settings.from_env())
+    app = Flask(__name__)
+    app.config["HISTKG"] = kg
+    app.config["HISTKG_SAVED_QUERIES"] = load_saved_queries(kg.settings.queries_dir)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    errors.register(app)
+    app.register_blueprint(home.blueprint)
+    return app

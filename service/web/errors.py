@@ -1,0 +1,81 @@
+"""One error shape: JSON `{"error": {"status", "title", "message"}}` for machines, an HTML page for browsers.
+
+Domain errors map to HTTP codes here and only here. Anything unexpected becomes a 500 with no traceback shown.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from service.errors import (DataFileError, HistkgError, NotFound, QueryError, QueryRefused, QueryTimeout,
+                            UpdateRefused)
+
+log = logging.getLogger(__name__)
+
+STATUS_FOR: list[tuple[type[Exception], int]] = [
+    (UpdateRefused, 403),
+    (QueryRefused, 400),
+    (QueryError, 400),
+    (QueryTimeout, 503),
+    (NotFound, 404),
+    (DataFileError, 500),
+]
+
+
+def wants_html() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"], default="application/json")
+    return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+
+
+def error_response(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    if wants_html():
+        body = render_template("error.html", status=status, title=title, message=message)
+        response = Response(body, status=status, mimetype="text/html")
+    else:
+        response = Response(
+            _json({"error": {"status": status, "title": title, "message": message}}), status=status,
+            mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _json(document: object) -> str:
+    import json
+
+    return json.dumps(document, ensure_ascii=False)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HistkgError)
+    def domain_error(error: HistkgError) -> Response:
+        status = next((code for kind, code in STATUS_FOR if isinstance(error, kind)), 500)
+        if status == 500:
+            log.error("internal error: %s", error)
+        headers = {"Retry-After": "1"} if status == 503 else None
+        return error_response(status, _title(status), str(error), headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        headers = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}
+        return error_response(status, error.name, error.description or error.name, headers)
+
+    @app.errorhandler(RecursionError)
+    def too_deep(error: RecursionError) -> Response:
+        return error_response(400, _title(400), "the request is nested too deeply to process")
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unexpected error handling %s %s", request.method, request.path)
+        return error_response(500, _title(500), "an unexpected error occurred; it has been logged")
+
+
+def _title(status: int) -> str:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    return HTTP_STATUS_CODES.get(status, "Error")
