@@ -29,6 +29,9 @@ def _default_cache_dir() -> Path:
 class Settings:
     data_files: tuple[Path, ...] = field(default_factory=_default_data)
     ontology_files: tuple[Path, ...] = field(default_factory=_default_ontology)
+    # (graph IRI, file): files loaded into a named graph of that name (their triples only, no split, no reasoning
+    # beyond the union). Used e.g. by the W3C protocol tests' data.
+    graph_files: tuple[tuple[str, Path], ...] = ()
     shapes_file: Path | None = PROJECT_ROOT / "ontology" / "shapes.ttl"
     queries_dir: Path = PROJECT_ROOT / "queries"
     base: str = DEFAULT_BASE

@@ -83,7 +83,8 @@ def _relabel_blank_nodes(quads: list[ox.Quad], prefix: str) -> list[ox.Quad]:
     return [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), relabel(q.graph_name)) for q in quads]
 
 
-def load_files(ontology_files: Iterable[Path], data_files: Iterable[Path]) -> LoadedData:
+def load_files(ontology_files: Iterable[Path], data_files: Iterable[Path],
+               graph_files: Iterable[tuple[str, Path]] = ()) -> LoadedData:
     loaded = LoadedData()
     data_default: list[ox.Triple] = []
     files = [(path, loaded.ontology) for path in ontology_files] + [(path, data_default) for path in data_files]
@@ -91,6 +92,8 @@ def load_files(ontology_files: Iterable[Path], data_files: Iterable[Path]) -> Lo
         for quad in parse_file(path, index):
             _add(loaded, quad, default=default)
     loaded.facts, loaded.statements = split_statements(data_default)
+    for offset, (graph, path) in enumerate(graph_files, start=len(files)):
+        loaded.named.setdefault(graph, []).extend(q.triple for q in parse_file(path, offset))
     return loaded
 
 

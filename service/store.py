@@ -53,9 +53,9 @@ class KnowledgeGraph:
     def load(cls, settings: Settings) -> KnowledgeGraph:
         report = LoadReport()
         started = time.perf_counter()
-        files = [*settings.ontology_files, *settings.data_files]
-        key = reasoner.cache_key(_read_all(files))
-        loaded = load_files(settings.ontology_files, settings.data_files)
+        files = [*settings.ontology_files, *settings.data_files, *(path for _, path in settings.graph_files)]
+        key = reasoner.cache_key([*_read_all(files), *(g.encode() for g, _ in settings.graph_files)])
+        loaded = load_files(settings.ontology_files, settings.data_files, settings.graph_files)
         report.add(f"parsed {len(files)} file(s)", time.perf_counter() - started)
 
         started = time.perf_counter()
