@@ -85,23 +85,70 @@ class Explanation:
 
 
 def explain(kg: KnowledgeGraph, subject: Any, predicate: Any, obj: Any) -> Explanation | None:
-    """The first rule whose premises hold, or None (an asserted triple, or a rule this module does not know)."""
+    """The shallowest derivation: a rule whose premises are asserted or derivable in fewer steps.
+
+    Choosing the shallowest makes explanations well-founded: following "why" from premise to premise always
+    reaches asserted triples, and never goes round in a circle (inverse properties could otherwise explain each
+    other). None for an asserted triple or one no known rule derives.
+    """
+    triple = (subject, predicate, obj)
+    if not kg.is_inferred(*triple):
+        return None
+    search = _Search(kg)
+    for height in range(1, _MAX_HEIGHT + 1):
+        if (found := search.derivation(triple, height)) is not None:
+            return found
+    return None
+
+
+_MAX_HEIGHT = 16
+_CANDIDATES_PER_RULE = 5
+
+
+class _Search:
+    """Iterative deepening over rule applications, remembering candidates and results per (triple, height)."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self.candidates: dict[Triple, list[Explanation]] = {}
+        self.results: dict[tuple[Triple, int], Explanation | None] = {}
+
+    def derivation(self, triple: Triple, height: int) -> Explanation | None:
+        """A derivation of `triple` no taller than `height` (premises at most height - 1), or None."""
+        key = (triple, height)
+        if key in self.results:
+            return self.results[key]
+        self.results[key] = None  # guards against re-entry while this one is being worked out
+        if triple not in self.candidates:
+            self.candidates[triple] = _candidates(self.kg, triple)
+        for candidate in self.candidates[triple]:
+            if all(not p.inferred or (height > 1 and self.derivation((p.subject, p.predicate, p.object),
+                                                                     height - 1) is not None)
+                   for p in candidate.premises):
+                self.results[key] = candidate
+                break
+        return self.results[key]
+
+
+def _candidates(kg: KnowledgeGraph, triple: Triple) -> list[Explanation]:
+    subject, predicate, obj = triple
     is_type = predicate.value == RDF_TYPE
     bound = {"s": subject, "p": predicate, "o": obj}
+    found: list[Explanation] = []
     for rule in RULES:
-        if rule.applies_to_type != is_type and not rule.id.startswith("scm"):
-            continue
-        if rule.id == "scm-sco" and predicate.value != _IRIS["sco"]:
-            continue
-        if rule.id == "scm-spo" and predicate.value != _IRIS["spo"]:
+        if rule.id.startswith("scm"):
+            if predicate.value != _IRIS[rule.id[-3:]]:
+                continue
+        elif rule.applies_to_type != is_type:
             continue
         where = rule.where.format(**_IRIS)
-        solutions = kg.query(f"SELECT * WHERE {{ {where} }} LIMIT 1",
+        solutions = kg.query(f"SELECT * WHERE {{ {where} }} LIMIT {_CANDIDATES_PER_RULE}",
                              substitutions={ox.Variable(k): v for k, v in bound.items() if f"${k}" in where})
+        variables = solutions.variables
         for solution in solutions:
-            values = {**bound, **{v.value: solution[v] for v in solutions.variables}}
-            return Explanation(rule.id, rule.description, [_premise(kg, t, values) for t in rule.premises])
-    return None
+            values = {**bound, **{v.value: solution[v] for v in variables}}
+            found.append(Explanation(rule.id, rule.description, [_premise(kg, t, values) for t in rule.premises]))
+    return found
 
 
 def _premise(kg: KnowledgeGraph, template: str, values: dict[str, Any]) -> Premise:

@@ -44,7 +44,10 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
     fmt = formats.by_extension(path.suffix)
     if fmt is None or fmt.kind is formats.Kind.RESULTS:
         raise DataFileError(str(path), f"unknown RDF file type {path.suffix!r} (use .ttl .trig .nt .nq .jsonld .rdf)")
-    return ox.RdfFormat.from_media_type(fmt.media_type)  # type: ignore[no-any-return]
+    rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
+    if rdf_format is None:
+        raise DataFileError(str(path), f"cannot read {fmt.name} files")
+    return rdf_format
 
 
 def parse_file(path: Path, file_index: int = 0) -> list[ox.Quad]:
@@ -111,7 +114,9 @@ def split_statements(triples: list[ox.Triple]) -> tuple[list[ox.Triple], list[ox
     """
     statement_nodes: set[ox.NamedNode | ox.BlankNode] = set()
     for t in triples:
-        if t.predicate.value in _REIFICATION or (t.predicate.value == RDF_TYPE and t.object.value in _STATEMENT_TYPES):
+        is_typed = t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode) and \
+            t.object.value in _STATEMENT_TYPES
+        if t.predicate.value in _REIFICATION or is_typed:
             statement_nodes.add(t.subject)  # type: ignore[arg-type]
     by_subject: dict[object, list[ox.Triple]] = {}
     for t in triples:

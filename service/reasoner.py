@@ -68,6 +68,10 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
     DatatypeHandling.use_Alt_lexical_conversions()
     try:
         closure.closure()
+    except (ValueError, ArithmeticError, TypeError) as error:
+        # owlrl raises instead of reporting on some malformed literals (e.g. "abc"^^xsd:decimal).
+        raise InconsistencyError([f"the reasoner could not process the data: {type(error).__name__}: {error}"]) \
+            from None
     finally:
         DatatypeHandling.use_RDFLib_lexical_conversions()
     if closure.error_messages:

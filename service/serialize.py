@@ -32,14 +32,16 @@ def rdf(items: Iterable[ox.Triple | ox.Quad], fmt: Format, prefixes: dict[str, s
     if fmt.name == "jsonld":
         return _jsonld(items, prefixes)
     rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
+    if rdf_format is None:
+        raise ValueError(f"{fmt.name} is not an RDF format")
     if not rdf_format.supports_datasets:
         items = [i.triple if isinstance(i, ox.Quad) else i for i in items]
     elif items and isinstance(items[0], ox.Triple):
-        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]  # type: ignore[union-attr]
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
     kwargs: dict[str, Any] = {}
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         kwargs["prefixes"] = prefixes
-    return ox.serialize(items, format=rdf_format, **kwargs) or b""
+    return ox.serialize(items, format=rdf_format, **kwargs) or b""  # type: ignore[arg-type]  # all one kind
 
 
 def _jsonld(items: list[ox.Triple | ox.Quad], prefixes: dict[str, str]) -> bytes:

@@ -72,7 +72,7 @@ class KnowledgeGraph:
         return cls(settings, store, graphs, key[:16], sorted(loaded.named), report)
 
     # --- graphs -------------------------------------------------------------------------------------------------
-    def default_graphs(self, infer: bool = True) -> list[ox.NamedNode]:
+    def default_graphs(self, infer: bool = True) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
         """The graphs whose union is a query's default graph."""
         names = [*self.graphs.asserted, *self.extra_graphs]
         if infer:
@@ -89,9 +89,10 @@ class KnowledgeGraph:
     def query(self, text: str, *, infer: bool = True, default_graph: list[str] | None = None,
               named_graphs: list[str] | None = None, substitutions: dict[ox.Variable, Any] | None = None) -> Any:
         """Run an already-vetted query (see service.sparql for the guard). Graph lists name graphs we hold."""
-        default = [ox.NamedNode(g) for g in default_graph] if default_graph is not None else self.default_graphs(infer)
-        named = [ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else [
-            ox.NamedNode(g) for g in self.graph_names() if infer or g != self.graphs.inferred]
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
+            [ox.NamedNode(g) for g in default_graph] if default_graph is not None else self.default_graphs(infer))
+        named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in named_graphs] if named_graphs is not None \
+            else [ox.NamedNode(g) for g in self.graph_names() if infer or g != self.graphs.inferred]
         return self.store.query(text, default_graph=default, named_graphs=named, substitutions=substitutions)
 
     def triples(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
