@@ -1,0 +1,84 @@
+"""RDF terms made ready for display: a label, a link (or none), and what kind of term it is.
+
+A link is a local path for an IRI under the dataset's base, the IRI itself for other http(s) IRIs, and nothing for
+any other scheme (`javascript:`, `data:`, `file:` ...): such an IRI is shown, never linked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from service.namespaces import iri_to_path, shorten
+from service.store import KnowledgeGraph
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str                 # "iri", "bnode" or "literal"
+    value: str                # the IRI, the blank node id or the literal's lexical form
+    label: str                # what to show
+    href: str | None = None   # where to link, if anywhere
+    datatype: str | None = None
+    language: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "iri"
+
+    @property
+    def is_literal(self) -> bool:
+        return self.kind == "literal"
+
+    @property
+    def short(self) -> str:
+        return shorten(self.value) if self.kind == "iri" else self.value
+
+
+def link_for(iri: str, base: str) -> str | None:
+    """The local page of an IRI under `base`, an external http(s) IRI as is, else None (never linked)."""
+    local = iri_to_path(iri, base)
+    if local is not None:
+        return local
+    try:
+        scheme = urlsplit(iri).scheme.lower()
+    except ValueError:
+        return None
+    return iri if scheme in ("http", "https") else None
+
+
+def display_label(kg: KnowledgeGraph, iri: str) -> str:
+    label = kg.label(iri)
+    if label:
+        return label
+    short = shorten(iri)
+    if short != iri:
+        return short
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def node(kg: KnowledgeGraph, term: Any) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return Node("iri", term.value, display_label(kg, term.value), link_for(term.value, kg.settings.base))
+    if isinstance(term, ox.BlankNode):
+        return Node("bnode", term.value, f"_:{term.value}")
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype and not term.language else None
+        if datatype == XSD_STRING:
+            datatype = None
+        return Node("literal", term.value, term.value, None, datatype, term.language)
+    return Node("literal", str(term), str(term))
+
+
+def graph_of(quad: ox.Quad) -> str:
+    """The quad's graph name ("" for the default graph)."""
+    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+
+
+def iri_node(kg: KnowledgeGraph, iri: str) -> Node:
+    return node(kg, ox.NamedNode(iri))
