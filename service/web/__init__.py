@@ -7,7 +7,7 @@ from flask import Flask
 from service.config import Settings
 from service.queries import load_saved_queries
 from service.store import KnowledgeGraph
-from service.web import errors, home
+from service.web import errors, home, sparql_endpoint
 
 
 def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = None) -> Flask:
@@ -20,4 +20,5 @@ def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     errors.register(app)
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(sparql_endpoint.blueprint)
     return app
