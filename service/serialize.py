@@ -48,12 +48,12 @@ def _jsonld(items: list[ox.Triple | ox.Quad], prefixes: dict[str, str]) -> bytes
     """Compacted JSON-LD whose @context is the project's prefixes, written inline: never a remote context."""
     dataset = rdflib.Dataset()
     for item in items:
-        graph = dataset.default_context
+        graph = dataset.default_graph
         if isinstance(item, ox.Quad) and isinstance(item.graph_name, ox.NamedNode):
             graph = dataset.graph(rdflib.URIRef(item.graph_name.value))
         graph.add((to_rdflib(item.subject), to_rdflib(item.predicate), to_rdflib(item.object)))  # type: ignore[arg-type]
     has_named = any(isinstance(i, ox.Quad) and isinstance(i.graph_name, ox.NamedNode) for i in items)
-    target = dataset if has_named else dataset.default_context
+    target = dataset if has_named else dataset.default_graph
     text = target.serialize(format="json-ld", context=dict(prefixes), auto_compact=True)
     return text.encode("utf-8")
 
