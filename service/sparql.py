@@ -158,15 +158,18 @@ class QueryResult:
 
 
 def run(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = None, *, limit: int | None = None,
-        timeout: float | None = None, substitutions: dict[str, Any] | None = None) -> QueryResult:
-    """Run a prepared query. `limit` caps rows/triples (None: no cap); `timeout` in seconds (None: settings)."""
+        timeout: float | None = None, substitutions: dict[str, Any] | None = None,
+        base_iri: str | None = None) -> QueryResult:
+    """Run a prepared query. `limit` caps rows/triples (None: no cap); `timeout` in seconds (None: settings);
+    `base_iri` resolves relative IRIs when the query has no BASE (the endpoint's URL, for the SPARQL protocol)."""
     dataset = dataset or Dataset()
     timeout = min(timeout, kg.settings.query_timeout) if timeout else kg.settings.query_timeout
     started = time.perf_counter()
     deadline = started + timeout
     try:
         raw = kg.query(query.text, infer=dataset.infer, **_graph_arguments(kg, query, dataset),
-                       substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None)
+                       substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
+                       base_iri=base_iri)
         result = _collect(query.form, raw, limit, deadline, timeout)
     except SyntaxError as error:
         raise QuerySyntaxError(f"syntax error: {error.msg or error}") from None

@@ -87,13 +87,16 @@ class KnowledgeGraph:
 
     # --- queries ------------------------------------------------------------------------------------------------
     def query(self, text: str, *, infer: bool = True, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None, substitutions: dict[ox.Variable, Any] | None = None) -> Any:
-        """Run an already-vetted query (see service.sparql for the guard). Graph lists name graphs we hold."""
+              named_graphs: list[str] | None = None, substitutions: dict[ox.Variable, Any] | None = None,
+              base_iri: str | None = None) -> Any:
+        """Run an already-vetted query (see service.sparql for the guard). Graph lists name graphs we hold;
+        `base_iri` resolves relative IRIs in a query that declares no BASE (the protocol's service-defined base)."""
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
             [ox.NamedNode(g) for g in default_graph] if default_graph is not None else self.default_graphs(infer))
         named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in named_graphs] if named_graphs is not None \
             else [ox.NamedNode(g) for g in self.graph_names() if infer or g != self.graphs.inferred]
-        return self.store.query(text, default_graph=default, named_graphs=named, substitutions=substitutions)
+        return self.store.query(text, default_graph=default, named_graphs=named, substitutions=substitutions,
+                                base_iri=base_iri)
 
     def triples(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
                 obj: Any = None, *, graph: str | None = None) -> Iterator[ox.Quad]:

@@ -87,7 +87,8 @@ def _answer(protocol_request: ProtocolRequest) -> Response | str:
         return not_acceptable(offered, html=True)
     dataset = Dataset(protocol_request.infer, protocol_request.default_graph_uris,
                       protocol_request.named_graph_uris)
-    result = run(kg, prepared, dataset, limit=kg.settings.result_limit)
+    # The service-defined base IRI for relative IRIs (the protocol allows the endpoint's own URL).
+    result = run(kg, prepared, dataset, limit=kg.settings.result_limit, base_iri=request.base_url)
     if isinstance(choice, Format):
         response = Response(serialise(result, choice), content_type=formats.content_type(choice))
     else:
