@@ -7,7 +7,7 @@ from flask import Flask
 from service.config import Settings
 from service.queries import load_saved_queries
 from service.store import KnowledgeGraph
-from service.web import errors, home, sparql_endpoint
+from service.web import errors, home, pages, sparql_endpoint
 
 
 def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = None) -> Flask:
@@ -21,4 +21,5 @@ def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = Non
     errors.register(app)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(sparql_endpoint.blueprint)
+    pages.register(app)
     return app

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
+from service import overview, timeline
+from service.web import caching
 from service.web.context import graph, saved_queries
 
 blueprint = Blueprint("home", __name__)
 
 
 @blueprint.get("/")
-def index() -> str:
+def index() -> Response:
     kg = graph()
-    counts = {name.rsplit("/", 1)[-1]: kg.graph_size(name) for name in kg.graph_names()}
-    return render_template("home.html", kg=kg, counts=counts, saved=saved_queries())
+    body = render_template("home.html", kg=kg, o=overview.overview(kg), saved=saved_queries(),
+                           events=timeline.events(kg))
+    return caching.cache(Response(body, mimetype="text/html"))
 
 
 @blueprint.get("/healthz")

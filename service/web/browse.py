@@ -1,0 +1,46 @@
+"""/timeline (every dated event in order) and /export (the whole dataset as a download)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from service import export, formats, timeline
+from service.formats import Kind
+from service.web import caching
+from service.web.context import graph
+
+blueprint = Blueprint("browse", __name__)
+blueprint.after_request(caching.cache)
+
+EXPORT_FORMATS = [f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples", "trig", "nquads"))
+                  if f is not None]
+FORMAT_TITLES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "trig": "TriG",
+                 "nquads": "N-Quads"}
+PART_TITLES = {export.Part.ASSERTED: "asserted (ontology, facts, statements)",
+               export.Part.INFERRED: "inferred (what the OWL 2 RL reasoner added)",
+               export.Part.ALL: "all (asserted and inferred)"}
+
+
+@blueprint.get("/timeline")
+def timeline_page() -> str:
+    return render_template("timeline.html", events=timeline.events(graph()))
+
+
+@blueprint.get("/export")
+def export_page() -> Response:
+    kg = graph()
+    graph_name, format_name = request.args.get("graph"), request.args.get("format")
+    if graph_name is None and format_name is None:
+        return Response(render_template("export.html", kg=kg, parts=PART_TITLES, formats=EXPORT_FORMATS,
+                                        titles=FORMAT_TITLES, Kind=Kind, export=export), mimetype="text/html")
+    try:
+        part = export.Part(graph_name or "all")
+    except ValueError:
+        abort(400, description="graph must be one of asserted, inferred, all")
+    fmt = formats.by_name(format_name or "turtle")
+    if fmt not in EXPORT_FORMATS or fmt is None:
+        abort(400, description="format must be one of " + ", ".join(f.name for f in EXPORT_FORMATS))
+    response = Response(export.export(kg, part, fmt), mimetype=fmt.media_type)
+    response.headers["Content-Type"] = formats.content_type(fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(kg, part, fmt)}"'
+    return response
