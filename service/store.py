@@ -135,6 +135,8 @@ class KnowledgeGraph:
 def _read_all(paths: list[Any]) -> list[bytes]:
     blobs = []
     for path in paths:
+        if not path.is_file():
+            raise DataFileError(str(path), "no such file")
         try:
             blobs.append(path.name.encode() + b"\0" + path.read_bytes())
         except OSError as error:
