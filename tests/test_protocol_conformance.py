@@ -12,7 +12,9 @@ an update test check the update's effect, which a read-only service has none of,
 
 from __future__ import annotations
 
+import csv
 import http.client
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,7 +153,7 @@ def send(host: str, port: int, request: HttpRequest) -> tuple[int, str, bytes]:
 
 RESULTS_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
                    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-                   "text/csv": ox.QueryResultsFormat.CSV, "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+                   "text/tab-separated-values": ox.QueryResultsFormat.TSV}
 
 
 def check_body(expected: Expected, content_type: str, body: bytes) -> None:
@@ -161,6 +163,10 @@ def check_body(expected: Expected, content_type: str, body: bytes) -> None:
         if expected.format == "tabular":
             allowed += ["text/csv", "text/tab-separated-values"]
         assert media_type in allowed, f"{media_type} is not a {expected.format} results format"
+        if media_type == "text/csv":  # pyoxigraph does not read CSV results (lossy); the csv module does
+            rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+            assert rows and all(len(row) == len(rows[0]) for row in rows)
+            return
         parsed = ox.parse_query_results(body, format=RESULTS_FORMATS[media_type])
         if expected.format == "boolean":
             assert isinstance(parsed, ox.QueryBoolean), body

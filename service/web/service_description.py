@@ -247,8 +247,4 @@ def void_document() -> Response:
 def rdf_response(body: bytes, fmt: Format) -> Response:
     response = Response(body, content_type=formats.content_type(fmt))
     response.vary.add("Accept")
-    response.add_etag()  # a hash of the body: it changes with the dataset, the format and the host
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    response.make_conditional(request)
-    return response
+    return response  # ETag and 304s: service.web.caching, hooked on the endpoint's blueprint

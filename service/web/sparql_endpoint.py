@@ -25,13 +25,15 @@ from service import formats, serialize
 from service.formats import Format, Kind
 from service.namespaces import PREFIXES, iri_to_path, shorten
 from service.sparql import Dataset, QueryResult, prepare, run
-from service.web import service_description
+from service.web import caching, service_description
 from service.web.context import graph
 from service.web.negotiation import HTML, choose
 from service.web.protocol import ProtocolRequest, add_cors, not_acceptable, preflight, read_request
 
 blueprint = Blueprint("sparql", __name__)
 blueprint.register_blueprint(service_description.blueprint)
+# The data changes only with the dataset: GET answers (results, descriptions) get an ETag and may be 304s.
+blueprint.after_request(caching.cache)
 
 CORS_PATHS = ("/sparql", "/sparql/", "/.well-known/void")
 TRUNCATED_HEADER = "X-Histkg-Truncated"
