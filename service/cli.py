@@ -60,6 +60,16 @@ def load_graph(settings: Settings) -> KnowledgeGraph:
         raise  # unreachable: fail() exits
 
 
+def connect_graph(settings: Settings, store_url: str) -> KnowledgeGraph:
+    if not store_url.startswith(("sparql+http://", "sparql+https://")):
+        fail(f"--store takes sparql+http://HOST:PORT/PATH (the server's SPARQL query URL), not {store_url!r}")
+    try:
+        return KnowledgeGraph.connect(settings, store_url.removeprefix("sparql+"))
+    except (DataFileError, HistkgError) as error:
+        fail(str(error))
+        raise  # unreachable: fail() exits
+
+
 @click.group()
 @click.version_option(package_name="histkg")
 @click.option("-v", "--verbose", is_flag=True, help="Log each loading phase with its timing.")
@@ -215,18 +225,39 @@ def _cell(term: Any) -> str:
     return str(term.value)
 
 
+@main.command("load")
+@dataset_options
+@click.option("--into", "update_url", required=True, metavar="URL",
+              help="The SPARQL server's Update URL, e.g. http://127.0.0.1:7878/update.")
+def load_command(settings: Settings, update_url: str) -> None:
+    """Reason locally, then load ontology, facts, statements and the inferred graph into a SPARQL server."""
+    from service.remote_store import RemoteStore
+
+    kg = load_graph(settings)
+    try:
+        pushed = kg.push(RemoteStore(update_url, update_url, timeout=600))
+    except HistkgError as error:
+        fail(str(error))
+        return
+    for name, count in pushed:
+        click.echo(f"loaded {count} triples into <{name}>")
+
+
 @main.command()
 @dataset_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader, instead of gunicorn.")
-def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
+@click.option("--store", "store_url", metavar="sparql+URL",
+              help="Serve the graph a SPARQL server holds (loaded there by `histkg load`), e.g. "
+                   "sparql+http://127.0.0.1:7878/query. Default: the files, in memory.")
+def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, store_url: str | None) -> None:
     """Serve the knowledge graph over HTTP (SPARQL, entity pages, exports)."""
     from service.web import create_app
     from service.web.serving import run_production
 
-    kg = load_graph(settings)
+    kg = connect_graph(settings, store_url) if store_url else load_graph(settings)
     for phase, seconds in kg.report.phases:
         click.echo(f"histkg: {phase} in {seconds:.3f} s", err=True)
     app = create_app(kg)

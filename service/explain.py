@@ -13,6 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.namespaces import OWL, RDF, RDF_TYPE, RDFS
+from service.serialize import tsv_term
 from service.store import KnowledgeGraph
 
 Triple = tuple[Any, Any, Any]
@@ -131,24 +132,37 @@ class _Search:
 
 
 def _candidates(kg: KnowledgeGraph, triple: Triple) -> list[Explanation]:
+    """Every rule application that concludes `triple` (a few per rule), found with one query over all rules."""
     subject, predicate, obj = triple
     is_type = predicate.value == RDF_TYPE
+    rules = [r for r in RULES if (predicate.value == _IRIS[r.id[-3:]] if r.id.startswith("scm")
+                                  else r.applies_to_type == is_type)]
     bound = {"s": subject, "p": predicate, "o": obj}
-    found: list[Explanation] = []
-    for rule in RULES:
-        if rule.id.startswith("scm"):
-            if predicate.value != _IRIS[rule.id[-3:]]:
-                continue
-        elif rule.applies_to_type != is_type:
-            continue
-        where = rule.where.format(**_IRIS)
-        solutions = kg.query(f"SELECT * WHERE {{ {where} }} LIMIT {_CANDIDATES_PER_RULE}",
-                             substitutions={ox.Variable(k): v for k, v in bound.items() if f"${k}" in where})
-        variables = solutions.variables
-        for solution in solutions:
-            values = {**bound, **{v.value: solution[v] for v in variables}}
-            found.append(Explanation(rule.id, rule.description, [_premise(kg, t, values) for t in rule.premises]))
-    return found
+    if any(isinstance(t, ox.BlankNode) for t in triple):
+        # A blank node cannot be written into query text (it would become a variable): bind it, one rule a time.
+        rows = [(rule, row) for rule in rules for row in _solutions(kg, _rule_query(rule), bound)]
+    else:
+        inline = {f"${k}": tsv_term(t) for k, t in bound.items()}
+        union = " UNION ".join(f"{{ {_rule_query(r, inline)} BIND({i} AS ?rule_index) }}" for i, r in enumerate(rules))
+        rows = [(rules[int(row.pop("rule_index").value)], row) for row in _solutions(kg, f"SELECT * WHERE {{ {union} }}", {})]
+    return [Explanation(rule.id, rule.description, [_premise(kg, t, {**bound, **row}) for t in rule.premises])
+            for rule, row in rows]
+
+
+def _rule_query(rule: Rule, inline: dict[str, str] | None = None) -> str:
+    where = rule.where.format(**_IRIS)
+    for variable, term in (inline or {}).items():
+        where = where.replace(variable, term)
+    return f"{{ SELECT * WHERE {{ {where} }} LIMIT {_CANDIDATES_PER_RULE} }}"
+
+
+def _solutions(kg: KnowledgeGraph, query: str, bound: dict[str, Any]) -> list[dict[str, Any]]:
+    if not query.startswith("SELECT"):
+        query = f"SELECT * WHERE {query}"
+    substitutions = {ox.Variable(k): v for k, v in bound.items() if f"${k}" in query}
+    solutions = kg.query(query, substitutions=substitutions)
+    variables = [v.value for v in solutions.variables]
+    return [{v: row[v] for v in variables if row[v] is not None} for row in solutions]
 
 
 def _premise(kg: KnowledgeGraph, template: str, values: dict[str, Any]) -> Premise:

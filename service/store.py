@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -20,6 +20,7 @@ from service.config import Settings
 from service.errors import DataFileError
 from service.loading import LoadedData, load_files
 from service.namespaces import RDFS_LABEL, SKOS, GraphNames
+from service.remote_store import RemoteStore
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,23 @@ class LoadReport:
         log.info("%s in %.3f s", phase, seconds)
 
 
+class StoreLike(Protocol):
+    """What the service asks of a store: pyoxigraph's in-memory Store, or a RemoteStore over HTTP."""
+
+    def query(self, query: str, *, default_graph: Any = ..., named_graphs: Any = ..., substitutions: Any = ...,
+              base_iri: str | None = ...) -> Any: ...
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any, graph_name: Any = ...) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, quad: Any) -> bool: ...
+
+
 class KnowledgeGraph:
     """A loaded, reasoned, immutable dataset. Build one with `KnowledgeGraph.load(settings)`."""
 
-    def __init__(self, settings: Settings, store: ox.Store, graphs: GraphNames, version: str,
+    def __init__(self, settings: Settings, store: StoreLike, graphs: GraphNames, version: str,
                  extra_graphs: list[str], report: LoadReport) -> None:
         self.settings = settings
         self.store = store
@@ -71,6 +85,33 @@ class KnowledgeGraph:
         report.add(f"indexed {len(store)} quads", time.perf_counter() - started)
         return cls(settings, store, graphs, key[:16], sorted(loaded.named), report)
 
+    @classmethod
+    def connect(cls, settings: Settings, query_url: str) -> KnowledgeGraph:
+        """The graph held by a remote SPARQL server, loaded there by `push` (`histkg load --into`)."""
+        report = LoadReport()
+        started = time.perf_counter()
+        remote = RemoteStore(query_url, timeout=settings.query_timeout)
+        sizes = {row["g"].value: int(row["n"].value) for row in remote.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        graphs = GraphNames(settings.base)
+        missing = [g for g in graphs.all if g not in sizes]
+        if missing:
+            raise DataFileError(query_url, f"the server holds no graph {missing[0]}; load it with `histkg load`")
+        # The remote dataset is immutable while served; its version is a digest of its graphs and their sizes.
+        version = reasoner.cache_key([f"{g} {n}".encode() for g, n in sorted(sizes.items())])[:16]
+        report.add(f"connected to {query_url} ({sum(sizes.values())} quads)", time.perf_counter() - started)
+        extra = sorted(g for g in sizes if g not in graphs.all)
+        return cls(settings, remote, graphs, version, extra, report)
+
+    def push(self, target: RemoteStore) -> list[tuple[str, int]]:
+        """Copy every graph (ontology, facts, statements, inferred, extras) into a remote store, replacing it."""
+        pushed = []
+        for name in self.graph_names():
+            triples = [q.triple for q in self.triples(graph=name)]
+            target.replace_graph(name, triples)
+            pushed.append((name, len(triples)))
+        return pushed
+
     # --- graphs -------------------------------------------------------------------------------------------------
     def default_graphs(self, infer: bool = True) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
         """The graphs whose union is a query's default graph."""
@@ -83,7 +124,8 @@ class KnowledgeGraph:
         return [*self.graphs.all, *self.extra_graphs]
 
     def graph_size(self, name: str) -> int:
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        rows = list(self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"))
+        return int(rows[0]["n"].value)
 
     # --- queries ------------------------------------------------------------------------------------------------
     def query(self, text: str, *, infer: bool = True, default_graph: list[str] | None = None,
@@ -100,15 +142,13 @@ class KnowledgeGraph:
 
     def triples(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
                 obj: Any = None, *, graph: str | None = None) -> Iterator[ox.Quad]:
-        return self.store.quads_for_pattern(subject, predicate, obj, ox.NamedNode(graph) if graph else None)
+        return iter(self.store.quads_for_pattern(subject, predicate, obj, ox.NamedNode(graph) if graph else None))
 
     def is_inferred(self, subject: Any, predicate: Any, obj: Any) -> bool:
         """True when the triple is in the inferred graph only (not asserted anywhere)."""
-        inferred = ox.Quad(subject, predicate, obj, ox.NamedNode(self.graphs.inferred))
-        if inferred not in self.store:
-            return False
-        return not any(ox.Quad(subject, predicate, obj, g) in self.store
-                       for g in self.default_graphs(infer=False))
+        graphs = {q.graph_name for q in self.store.quads_for_pattern(subject, predicate, obj, None)}
+        inferred = ox.NamedNode(self.graphs.inferred)
+        return inferred in graphs and not graphs & set(self.default_graphs(infer=False))
 
     # --- labels -------------------------------------------------------------------------------------------------
     def label(self, iri: str) -> str | None:
