@@ -265,7 +265,8 @@ def test_entity_provenance(union: rdflib.Graph) -> None:
     assert all(r["source"] == "id:article-leone-2023" and r["quote"] for r in rows)
     facts = {(r["predicate"], r["object"]): r for r in rows if r["role"] == "subject"}
     rank = facts[("hk:rank", "id:rank-senior-lieutenant")]
-    assert rank["quote"] == "Senior Lieutenant Viktor Belenko, serving with the 530 IAP of the PVO’s fighter aviation"
+    assert rank["quote"] == ("Senior Lieutenant Viktor Belenko, serving with the 530 IAP of the PVO\u2019s "
+                             "fighter aviation")
     assert rank["status"] == "hk:Asserted" and rank["relays"] is None
     assert facts[("hk:memberOf", "id:us-intelligence")]["status"] == "hk:Disputed"
     as_object = {(r["subject"], r["predicate"]) for r in rows if r["role"] == "object"}
