@@ -144,7 +144,8 @@ def _candidates(kg: KnowledgeGraph, triple: Triple) -> list[Explanation]:
     else:
         inline = {f"${k}": tsv_term(t) for k, t in bound.items()}
         union = " UNION ".join(f"{{ {_rule_query(r, inline)} BIND({i} AS ?rule_index) }}" for i, r in enumerate(rules))
-        rows = [(rules[int(row.pop("rule_index").value)], row) for row in _solutions(kg, f"SELECT * WHERE {{ {union} }}", {})]
+        solutions = _solutions(kg, f"SELECT * WHERE {{ {union} }}", {})
+        rows = [(rules[int(row.pop("rule_index").value)], row) for row in solutions]
     return [Explanation(rule.id, rule.description, [_premise(kg, t, {**bound, **row}) for t in rule.premises])
             for rule, row in rows]
 

@@ -83,8 +83,8 @@ class RemoteStore:
 
     def __contains__(self, quad: ox.Quad) -> bool:
         graph = tsv_term(quad.graph_name) if isinstance(quad.graph_name, ox.NamedNode) else "?g"
-        ask = f"ASK {{ GRAPH {graph} {{ {tsv_term(quad.subject)} {tsv_term(quad.predicate)} {tsv_term(quad.object)} }} }}"
-        return bool(self.query(ask))
+        triple = f"{tsv_term(quad.subject)} {tsv_term(quad.predicate)} {tsv_term(quad.object)}"
+        return bool(self.query(f"ASK {{ GRAPH {graph} {{ {triple} }} }}"))
 
     def graph_names(self) -> list[str]:
         return [row["g"].value for row in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")]
