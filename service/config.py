@@ -39,6 +39,8 @@ class Settings:
     query_timeout: float = 10.0   # seconds; a request may ask for less, never more
     result_limit: int = 10_000    # rows or triples an ad-hoc query may return before it is cut (and says so)
     max_query_length: int = 100_000  # characters of query text
+    reasoner: str = "auto"        # "owlrl", "fast" (service.materialise) or "auto": fast from the threshold on
+    reasoner_threshold: int = 20_000  # input triples (ontology + facts) from which "auto" uses the fast reasoner
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -57,6 +59,8 @@ class Settings:
             env["cache_dir"] = None if value == "none" else Path(value)
         if value := os.environ.get("HISTKG_QUERY_TIMEOUT"):
             env["query_timeout"] = float(value)
+        if value := os.environ.get("HISTKG_REASONER"):
+            env["reasoner"] = value
         if value := os.environ.get("HISTKG_RESULT_LIMIT"):
             env["result_limit"] = int(value)
         env.update({k: v for k, v in overrides.items() if v is not None})

@@ -20,6 +20,7 @@ import rdflib
 from owlrl import DatatypeHandling
 from owlrl.OWLRL import OWLRL_Semantics
 
+from service import materialise as fast
 from service.errors import InconsistencyError
 from service.namespaces import OWL, RDF, RDF_TYPE, RDFS, XSD
 from service.terms import triples_from_rdflib, triples_to_rdflib
@@ -33,6 +34,7 @@ _REFLEXIVE_NOISE = {OWL + "sameAs", RDFS + "subClassOf", RDFS + "subPropertyOf",
                     OWL + "equivalentProperty"}
 _TRIVIAL_TYPES = {OWL + "Thing", RDFS + "Resource"}
 _CHECKSUM_MARK = "# histkg-closure "
+REASONERS = ("auto", "owlrl", "fast")
 
 
 def cache_key(inputs: Iterable[bytes]) -> str:
@@ -124,14 +126,39 @@ def write_cache(path: Path, triples: Iterable[ox.Triple]) -> None:
         raise
 
 
+def materialise_fast(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """Same contract as `materialise`, by service.materialise (semi-naive, compiled rules); the same junk filter.
+    Raises UnsupportedOntology when the ontology uses OWL that it does not implement."""
+    return [t for t in fast.materialise(ontology, facts) if not is_junk(t)]
+
+
+def reason(ontology: list[ox.Triple], facts: list[ox.Triple], mode: str = "auto",
+           threshold: int = 20_000) -> list[ox.Triple]:
+    """The closure by owlrl, by the fast materialiser, or ("auto") by the fast one from `threshold` input triples
+    on (owlrl when the ontology uses OWL the fast one does not implement)."""
+    if mode not in REASONERS:
+        raise ValueError(f"unknown reasoner {mode!r} (one of {', '.join(REASONERS)})")
+    if mode == "owlrl" or (mode == "auto" and len(ontology) + len(facts) < threshold):
+        return materialise(ontology, facts)
+    try:
+        return materialise_fast(ontology, facts)
+    except fast.UnsupportedOntology as error:
+        if mode == "fast":
+            raise
+        log.warning("%s; reasoning with owlrl instead", error)
+        return materialise(ontology, facts)
+
+
 def closure(
-    ontology: list[ox.Triple], facts: list[ox.Triple], key: str, cache_dir: Path | None
+    ontology: list[ox.Triple], facts: list[ox.Triple], key: str, cache_dir: Path | None,
+    mode: str = "auto", threshold: int = 20_000,
 ) -> tuple[list[ox.Triple], bool]:
-    """(inferred triples, whether they came from the cache)."""
+    """(inferred triples, whether they came from the cache). Both reasoners give the same closure, so they share
+    the cache (tests/test_materialise.py holds them to that)."""
     path = cache_dir / f"closure-{key}.nt" if cache_dir else None
     if path is not None and (cached := read_cache(path)) is not None:
         return cached, True
-    inferred = materialise(ontology, facts)
+    inferred = reason(ontology, facts, mode, threshold)
     if path is not None:
         try:
             write_cache(path, inferred)

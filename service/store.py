@@ -75,7 +75,7 @@ class KnowledgeGraph:
         started = time.perf_counter()
         reasoning_input = loaded.facts + [t for ts in loaded.named.values() for t in ts]
         inferred, report.closure_from_cache = reasoner.closure(
-            loaded.ontology, reasoning_input, key, settings.cache_dir)
+            loaded.ontology, reasoning_input, key, settings.cache_dir, settings.reasoner, settings.reasoner_threshold)
         what = "closure read from cache" if report.closure_from_cache else "OWL 2 RL closure computed"
         report.add(f"{what} ({len(inferred)} inferred triples)", time.perf_counter() - started)
 

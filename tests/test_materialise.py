@@ -1,0 +1,150 @@
+"""The fast OWL 2 RL materialiser against the reference (owlrl): equal filtered closures, equal inconsistency reports.
+
+Differential: the same input goes to reasoner.materialise (owlrl) and reasoner.materialise_fast, and the two
+filtered closures must be the same set of triples, schema level included, on the shipped dataset, on generated data
+and on a small ontology that exercises every rule the fast one implements.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+from types import ModuleType
+
+import pyoxigraph as ox
+import pytest
+
+from service import reasoner
+from service.config import Settings
+from service.errors import InconsistencyError
+from service.explain import explain
+from service.loading import LoadedData, load_files
+from service.materialise import UnsupportedOntology
+from service.namespaces import HK, RDF_TYPE
+from service.store import KnowledgeGraph
+
+ROOT = Path(__file__).parent.parent
+DATA = Path(__file__).parent / "data"
+ID = "https://histkg.example.org/id/"
+N = ox.NamedNode
+
+RULES_FIXTURE = """
+@prefix : <https://example.org/t#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+:A a owl:Class ; owl:equivalentClass :B .
+:B a owl:Class ; rdfs:subClassOf :C .
+:C a owl:Class .
+:D a owl:Class ; rdfs:subClassOf :C , :D2 .
+:p a owl:ObjectProperty ; owl:equivalentProperty :q ; rdfs:domain :A ; rdfs:range :D .
+:q a owl:ObjectProperty ; rdfs:subPropertyOf :r .
+:r a owl:ObjectProperty , owl:SymmetricProperty .
+:t a owl:ObjectProperty , owl:TransitiveProperty ; owl:inverseOf :ti .
+:ti a owl:ObjectProperty .
+:ch a owl:ObjectProperty ; owl:propertyChainAxiom ( :p :t ) .
+:lit a owl:DatatypeProperty ; rdfs:domain :C ; rdfs:range rdfs:Literal .
+:x1 :p :x2 . :x2 :t :x3 . :x3 :t :x4 . :x4 :t :x5 . :x1 :lit "v" . :x6 :q :x7 . :x8 a :B .
+_:b1 :t :x1 .
+"""
+
+
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def both(loaded: LoadedData) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    return reasoner.materialise(loaded.ontology, loaded.facts), reasoner.materialise_fast(loaded.ontology, loaded.facts)
+
+
+def assert_same_closure(reference: list[ox.Triple], fast: list[ox.Triple]) -> None:
+    assert len(fast) == len(set(fast)), "no triple is reported twice"
+    missing, extra = set(reference) - set(fast), set(fast) - set(reference)
+    assert not missing and not extra, (sorted(map(str, missing))[:10], sorted(map(str, extra))[:10])
+
+
+def test_equal_closure_on_the_shipped_dataset() -> None:
+    settings = Settings()
+    reference, fast = both(load_files(settings.ontology_files, settings.data_files))
+    assert_same_closure(reference, fast)
+    assert len(fast) > 1000
+
+
+def test_equal_closure_on_generated_data(tmp_path: Path) -> None:
+    path = tmp_path / "generated.nt"
+    with path.open("w", encoding="utf-8") as out:
+        count = generator().generate(5000, out)
+    assert 5000 <= count < 5500
+    loaded = load_files(Settings().ontology_files, [path])
+    assert len(loaded.statements) > len(loaded.facts) > 1000
+    reference, fast = both(loaded)
+    assert_same_closure(reference, fast)
+
+
+def test_equal_closure_on_every_implemented_rule(tmp_path: Path) -> None:
+    path = tmp_path / "rules.ttl"
+    path.write_text(RULES_FIXTURE, encoding="utf-8")
+    loaded = load_files([path], [])
+    reference = reasoner.materialise(loaded.ontology, [])
+    fast = reasoner.materialise_fast(loaded.ontology, [])
+    assert_same_closure(reference, fast)
+    t = "https://example.org/t#"
+    for s, p, o in [("x1", "ch", "x5"), ("x7", "r", "x6"), ("x5", "ti", "x2"), ("x1", RDF_TYPE, "C"),
+                    ("x2", RDF_TYPE, "D2"), ("B", "http://www.w3.org/2002/07/owl#equivalentClass", "A")]:
+        assert ox.Triple(N(t + s), N(p if ":" in p else t + p), N(t + o)) in fast
+
+
+def test_generator_is_deterministic_and_consistent(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    for path in (first, second):
+        with path.open("w", encoding="utf-8") as out:
+            generator().generate(3000, out, seed=7)
+    assert first.read_bytes() == second.read_bytes()
+    loaded = load_files(Settings().ontology_files, [first])
+    reasoner.materialise_fast(loaded.ontology, loaded.facts + loaded.statements)  # no InconsistencyError
+
+
+def test_both_report_the_same_inconsistency() -> None:
+    loaded = load_files(Settings().ontology_files, [DATA / "inconsistent.ttl"])
+    problems = []
+    for materialise in (reasoner.materialise, reasoner.materialise_fast):
+        with pytest.raises(InconsistencyError) as caught:
+            materialise(loaded.ontology, loaded.facts)
+        problems.append(caught.value.problems)
+    assert problems[0] == problems[1]
+    assert any("id/confused" in p and "ontology#Agent" in p and "ontology#Place" in p for p in problems[1])
+
+
+def test_unsupported_owl_falls_back_to_owlrl(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "functional.ttl"
+    path.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix : <https://example.org/t#> .\n"
+                    ":f a owl:FunctionalProperty . :a :f :b , :c .\n", encoding="utf-8")
+    loaded = load_files([path], [])
+    with pytest.raises(UnsupportedOntology, match="FunctionalProperty"):
+        reasoner.reason(loaded.ontology, [], mode="fast")
+    with caplog.at_level(logging.WARNING):
+        inferred = reasoner.reason(loaded.ontology, [], mode="auto", threshold=0)
+    assert "owlrl instead" in caplog.text
+    assert ox.Triple(N("https://example.org/t#b"), N("http://www.w3.org/2002/07/owl#sameAs"),
+                     N("https://example.org/t#c")) in inferred
+
+
+def test_auto_uses_the_fast_reasoner_from_the_threshold_on(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings()
+    loaded = load_files(settings.ontology_files, settings.data_files)
+    with caplog.at_level(logging.INFO, logger="service.materialise"):
+        reasoner.reason(loaded.ontology, loaded.facts, mode="auto", threshold=0)
+    assert "round 1" in caplog.text
+    with pytest.raises(ValueError, match="unknown reasoner"):
+        reasoner.reason(loaded.ontology, loaded.facts, mode="pellet")
+
+
+def test_explanations_work_on_the_fast_closure(tmp_path: Path) -> None:
+    kg = KnowledgeGraph.load(Settings(cache_dir=tmp_path, reasoner="fast"))
+    explanation = explain(kg, N(ID + "hakodate-airport"), N(HK + "locatedIn"), N(ID + "japan"))
+    assert explanation is not None and explanation.premises
+    assert kg.is_inferred(N(ID + "530-iap"), N(HK + "hasMember"), N(ID + "viktor-belenko"))
