@@ -45,6 +45,7 @@ HK_PROPERTIES = {
     "sponsor", "cites", "source", "relays", "claimant", "status", "earliest", "latest", "dateLabel", "precision",
     "publicationDate", "natoReportingName", "motive", "conduct", "characterisation", "outcome", "quote",
     "assessment", "distance", "fuelRemaining",
+    "aircraftInvolved", "involvedIn",  # added after the contract: the other aircraft of the near-collision
 }
 OTHER_PREDICATES = {RDF.type, RDFS.label, RDFS.comment, SKOS.altLabel, SKOS.exactMatch, RDF.subject, RDF.predicate,
                     RDF.object}
