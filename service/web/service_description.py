@@ -131,8 +131,9 @@ def service_description(kg: KnowledgeGraph, endpoint: str, dataset_iri: str) -> 
     out.literal(service, "http://www.w3.org/2000/01/rdf-schema#comment",
                 "Read-only SPARQL 1.1 Query endpoint. The default graph is the union of every graph, with the "
                 "OWL 2 RL closure; infer=false leaves the inferred graph out. default-graph-uri and named-graph-uri "
-                "select from the graphs listed here; no graph is ever fetched, and SERVICE and SPARQL Update are "
-                "refused.", "en")
+                "select from the graphs listed here (any other graph is empty, and the X-Histkg-Unknown-Graphs "
+                "response header names it); no graph is ever fetched. SERVICE, FROM / FROM NAMED naming a graph "
+                "not listed here, and SPARQL Update are refused.", "en")
     dataset = ox.NamedNode(dataset_iri)
     out.add(service, SD + "defaultDataset", dataset)
     out.add(dataset, RDF_TYPE, SD + "Dataset")
