@@ -146,8 +146,12 @@ def _candidates(kg: KnowledgeGraph, triple: Triple) -> list[Explanation]:
         union = " UNION ".join(f"{{ {_rule_query(r, inline)} BIND({i} AS ?rule_index) }}" for i, r in enumerate(rules))
         solutions = _solutions(kg, f"SELECT * WHERE {{ {union} }}", {})
         rows = [(rules[int(row.pop("rule_index").value)], row) for row in solutions]
-    return [Explanation(rule.id, rule.description, [_premise(kg, t, {**bound, **row}) for t in rule.premises])
-            for rule, row in rows]
+    found = [Explanation(rule.id, rule.description, [_premise(kg, t, {**bound, **row}) for t in rule.premises])
+             for rule, row in rows]
+    # A stable order (fewest inferred premises, then rule, then premises) so every store picks the same one.
+    order = {rule.id: i for i, rule in enumerate(RULES)}
+    return sorted(found, key=lambda e: (sum(p.inferred for p in e.premises), order[e.rule],
+                                        [str(t) for p in e.premises for t in (p.subject, p.predicate, p.object)]))
 
 
 def _rule_query(rule: Rule, inline: dict[str, str] | None = None) -> str:
