@@ -26,9 +26,13 @@ def with_values(text: str, bindings: dict[str, Any]) -> str:
     return f"{text}\nVALUES ({names}) {{ ({values}) }}\n"
 
 
-def query_endpoint(url: str, text: str, bindings: dict[str, Any] | None = None, timeout: float = 60) -> QueryResult:
+def query_endpoint(url: str, text: str, bindings: dict[str, Any] | None = None, timeout: float = 60,
+                   infer: bool = True) -> QueryResult:
     form = query_form(text)
     client = SPARQLWrapper(url)
+    if not infer:
+        # The reasoning switch histkg and GraphDB share; other servers ignore an unknown parameter.
+        client.addParameter("infer", "false")
     client.setQuery(with_values(text, bindings or {}))
     client.setMethod("POST")
     client.setTimeout(int(timeout))
