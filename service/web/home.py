@@ -22,5 +22,7 @@ def index() -> Response:
 @blueprint.get("/healthz")
 def healthz() -> Response:
     kg = graph()
-    return jsonify({"status": "ok", "dataset_version": kg.version, "quads": len(kg.store),
-                    "closure_from_cache": kg.report.closure_from_cache})
+    response = jsonify({"status": "ok", "dataset_version": kg.version, "quads": len(kg.store),
+                        "closure_from_cache": kg.report.closure_from_cache})
+    response.headers["Cache-Control"] = "no-store"  # a health check must reach the process, never a cache
+    return response
