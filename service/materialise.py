@@ -24,19 +24,34 @@ longer than two, ...) raise UnsupportedOntology; service.reasoner then falls bac
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 
 from service.errors import InconsistencyError
-from service.materialise_schema import Schema, compile_schema
+from service.materialise_schema import PropertyRule, Schema, Typing, compile_schema
 from service.materialise_terms import BITS, Interner, Triple, UnsupportedOntology
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Engine", "UnsupportedOntology", "materialise"]
+__all__ = ["Engine", "UnsupportedOntology", "materialise", "paused_gc"]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Millions of small tuples make Python's cyclic collector rescan the heap over and over (a third of the time
+    at 500k triples); none of them form cycles, so it is paused while they are built."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Engine:
@@ -51,6 +66,7 @@ class Engine:
         self.by_object: dict[int, dict[int, set[int]]] = {p: {} for p in schema.joined}
         self.members: dict[int, set[int]] = {c: set() for c in schema.disjoint}
         self.derived: list[Triple] = []
+        self.rules = {p: _compiled(p, rule) for p, rule in schema.properties.items()}
 
     def add(self, s: int, p: int, o: int) -> bool:
         """Record a triple; False when it was already known (only derivable predicates are remembered)."""
@@ -76,45 +92,85 @@ class Engine:
         rounds = 0
         while delta:
             started = time.perf_counter()
-            delta = self.step(delta)
+            delta = self.step(delta, first=rounds == 0)
             rounds += 1
             self.derived.extend(delta)
             log.info("OWL RL (fast) round %d: %d new triples, %d derived in all (%.2f s)",
                      rounds, len(delta), len(self.derived), time.perf_counter() - started)
         return self.derived
 
-    def step(self, delta: list[Triple]) -> list[Triple]:
-        """One semi-naive round: each triple of `delta` through every rule, joined against everything known."""
+    def step(self, delta: list[Triple], first: bool) -> list[Triple]:
+        """One semi-naive round: each triple of `delta` through every rule, joined against everything known.
+
+        Only asserted typings need cax-sco (round 0): derived ones come with all their super-classes."""
         new: list[Triple] = []
-        add, append = self.add, new.append
-        type_id, class_supers, rules = self.type_id, self.schema.class_supers, self.schema.properties
+        emit, typed = self.emitter(new.append), self.typer(new.append)
+        type_id, rules, class_supers = self.type_id, self.rules, self.schema.class_supers
         by_subject, by_object, literal = self.by_subject, self.by_object, self.literal
         for s, p, o in delta:
-            if p == type_id:
-                for c in class_supers.get(o, ()):
-                    if add(s, type_id, c):
-                        append((s, type_id, c))
+            if p == type_id and first:
+                typed(s, (-1, class_supers.get(o, [])))
             rule = rules.get(p)
             if rule is None:
                 continue
-            out = [(s, q, o) for q in rule.supers]
-            out += [(s, type_id, c) for c in rule.domains]
+            supers, domains, ranges, flips, transitive, first_of, second_of = rule
+            for typing in domains:
+                typed(s, typing)
+            for q in supers:
+                emit(s, q, o)
             if not literal[o]:
-                out += [(o, type_id, c) for c in rule.ranges]
-                out += [(o, q, s) for q in rule.inverses]
-                if rule.symmetric:
-                    out.append((o, p, s))
-                if rule.transitive:
-                    out += [(s, p, z) for z in by_subject[p].get(o, ())]
-                    out += [(x, p, o) for x in by_object[p].get(s, ())]
-                for second, head in rule.first_of:
-                    out += [(s, head, z) for z in by_subject[second].get(o, ())]
-            for first, head in rule.second_of:
-                out += [(x, head, o) for x in by_object[first].get(s, ())]
-            for t in out:
-                if add(*t):
-                    append(t)
+                for typing in ranges:
+                    typed(o, typing)
+                for q in flips:
+                    emit(o, q, s)
+                if transitive:  # copies: emit() may grow the very set being read when s == o
+                    for z in tuple(by_subject[p].get(o, ())):
+                        emit(s, p, z)
+                    for x in tuple(by_object[p].get(s, ())):
+                        emit(x, p, o)
+                for second, head in first_of:
+                    for z in tuple(by_subject[second].get(o, ())):
+                        emit(s, head, z)
+            for link, head in second_of:
+                for x in tuple(by_object[link].get(s, ())):
+                    emit(x, head, o)
         return new
+
+    def emitter(self, append: Callable[[Triple], None]) -> Callable[[int, int, int], None]:
+        """Record a derived triple and hand it to `append` when it is new."""
+        seen, by_subject, by_object = self.seen, self.by_subject, self.by_object
+        type_id, members = self.type_id, self.members
+
+        def emit(s: int, p: int, o: int) -> None:
+            bucket = seen[p]  # every predicate a rule can produce has one
+            key = s << BITS | o
+            if key in bucket:
+                return
+            bucket.add(key)
+            if p in by_subject:
+                by_subject[p].setdefault(s, set()).add(o)
+                by_object[p].setdefault(o, set()).add(s)
+            if p == type_id and o in members:
+                members[o].add(s)
+            append((s, p, o))
+        return emit
+
+    def typer(self, append: Callable[[Triple], None]) -> Callable[[int, Typing], None]:
+        """x a c and x a (every super-class of c), unless x already has c (then it has, or gets, the rest)."""
+        known, type_id, members = self.seen[self.type_id], self.type_id, self.members
+
+        def typed(x: int, typing: Typing) -> None:
+            cls, supers = typing
+            if cls >= 0 and (x << BITS | cls) in known:
+                return
+            for c in (cls, *supers) if cls >= 0 else supers:
+                key = x << BITS | c
+                if key not in known:
+                    known.add(key)
+                    append((x, type_id, c))
+                    if c in members:
+                        members[c].add(x)
+        return typed
 
     def inconsistencies(self, describe: Interner) -> list[str]:
         """cax-dw: an individual in two disjoint classes, worded as owlrl words it."""
@@ -124,6 +180,15 @@ class Engine:
                 problems.append(f"Disjoint classes {describe.text(c1)} and {describe.text(c2)} "
                                 f"have a common individual {describe.text(x)}")
         return sorted(set(problems))
+
+
+Compiled = tuple[list[int], list[Typing], list[Typing], list[int], bool, list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def _compiled(p: int, rule: PropertyRule) -> Compiled:
+    """A rule as a tuple, unpacked in one step in the inner loop; inverses and symmetry are both "o q s"."""
+    flips = [*rule.inverses, *([p] if rule.symmetric else [])]
+    return rule.supers, rule.domains, rule.ranges, flips, rule.transitive, rule.first_of, rule.second_of
 
 
 def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:

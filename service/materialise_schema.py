@@ -28,13 +28,18 @@ _INERT_TYPES = {OWL + name for name in ("AnnotationProperty", "NamedIndividual",
 _TRIVIAL_CLASSES = (OWL + "Thing", RDFS + "Resource")  # typings every resource has; filtered as junk anyway
 
 
+# A class and all its super-classes: the typing of a domain or range. An individual that already has the class has
+# the super-classes too (or gets them in round 0 by cax-sco, when the class was asserted), so they need no check.
+Typing = tuple[int, list[int]]
+
+
 @dataclass
 class PropertyRule:
     """Everything the instance rules do with one triple `s p o`, for one p."""
 
     supers: list[int] = field(default_factory=list)      # prp-spo1, prp-eqp1/2: s q o
-    domains: list[int] = field(default_factory=list)     # prp-dom (closed by scm-dom1/2): s a c
-    ranges: list[int] = field(default_factory=list)      # prp-rng (closed by scm-rng1/2): o a c
+    domains: list[Typing] = field(default_factory=list)  # prp-dom (with scm-dom1/2, cax-sco): s a c
+    ranges: list[Typing] = field(default_factory=list)   # prp-rng (with scm-rng1/2, cax-sco): o a c
     inverses: list[int] = field(default_factory=list)    # prp-inv1/2: o q s
     symmetric: bool = False                              # prp-symp: o p s
     transitive: bool = False                             # prp-trp: joined both ways
@@ -126,18 +131,21 @@ def _hierarchy(asserted: list[tuple[int, int]], equivalent: list[tuple[int, int]
     return _closure(edges)
 
 
-def _typing(asserted: list[tuple[int, int]], property_supers: dict[int, set[int]],
-            class_supers: dict[int, set[int]]) -> dict[int, set[int]]:
-    """scm-dom1/2 (or scm-rng1/2): a property's classes are its own and its super-properties', and their supers."""
+def _typing(asserted: list[tuple[int, int]], property_supers: dict[int, set[int]]) -> dict[int, set[int]]:
+    """scm-dom2 (or scm-rng2): a property's own classes and its super-properties' (not yet closed by scm-dom1)."""
     own: dict[int, set[int]] = defaultdict(set)
     for p, c in asserted:
         own[p].add(c)
     result: dict[int, set[int]] = {}
     for p in set(own) | set(property_supers):
-        classes = {c for q in property_supers.get(p, {p}) for c in own.get(q, ())}
-        if classes:
-            result[p] = {sup for c in classes for sup in class_supers.get(c, {c})}
+        if classes := {c for q in property_supers.get(p, {p}) for c in own.get(q, ())}:
+            result[p] = classes
     return result
+
+
+def _up(table: dict[int, set[int]], class_supers: dict[int, set[int]]) -> dict[int, set[int]]:
+    """scm-dom1 (or scm-rng1): closed under super-classes."""
+    return {p: {sup for c in cs for sup in class_supers.get(c, {c})} for p, cs in table.items()}
 
 
 def _schema_triples(terms: Interner, classes: dict[int, set[int]], properties: dict[int, set[int]],
@@ -165,16 +173,22 @@ def compile_schema(triples: list[Triple], terms: Interner) -> Schema:
     classes = _hierarchy(pairs["subClassOf"], pairs["equivalentClass"], typed["Class"],
                          terms.id(ox.NamedNode(OWL + "Thing")))
     properties = _hierarchy(pairs["subPropertyOf"], pairs["equivalentProperty"], (), None)
-    domains = _typing(pairs["domain"], properties, classes)
-    ranges = _typing(pairs["range"], properties, classes)
+    domains, ranges = _typing(pairs["domain"], properties), _typing(pairs["range"], properties)
     trivial = {terms.id(ox.NamedNode(iri)) for iri in _TRIVIAL_CLASSES}
+    class_supers = {c: sorted(s - {c} - trivial) for c, s in classes.items() if s - {c} - trivial}
+
+    def typings(roots: set[int]) -> list[Typing]:
+        # owl:Thing and rdfs:Resource typings are junk: left out (their own super-classes, if any, stay in).
+        roots = {c for root in roots for c in ([root] if root not in trivial else class_supers.get(root, []))}
+        return [(c, class_supers.get(c, [])) for c in sorted(roots)]
+
     rules: dict[int, PropertyRule] = defaultdict(PropertyRule)
     for p, supers in properties.items():
         rules[p].supers = sorted(supers - {p})
     for p, cs in domains.items():
-        rules[p].domains = sorted(cs - trivial)
+        rules[p].domains = typings(cs)
     for p, cs in ranges.items():
-        rules[p].ranges = sorted(cs - trivial)
+        rules[p].ranges = typings(cs)
     for a, b in pairs["inverseOf"]:
         rules[a].inverses = sorted({*rules[a].inverses, b})
         rules[b].inverses = sorted({*rules[b].inverses, a})
@@ -183,7 +197,7 @@ def compile_schema(triples: list[Triple], terms: Interner) -> Schema:
     for p in typed["TransitiveProperty"]:
         rules[p].transitive = True
     heads = _chains(axioms, rules)
-    derived = _schema_triples(terms, classes, properties, domains, ranges)
+    derived = _schema_triples(terms, classes, properties, _up(domains, classes), _up(ranges, classes))
     derivable = {terms.type_id, *heads, *(p for _, p, _ in derived)}
     for p, rule in rules.items():
         derivable.update(rule.supers, rule.inverses)
@@ -191,7 +205,7 @@ def compile_schema(triples: list[Triple], terms: Interner) -> Schema:
             derivable.add(p)
     joined = {p for p, rule in rules.items() if rule.transitive or rule.first_of or rule.second_of}
     return Schema(properties=dict(rules), derived=derived, derivable=derivable, joined=joined,
-                  class_supers={c: sorted(s - {c} - trivial) for c, s in classes.items() if s - {c} - trivial},
+                  class_supers=class_supers,
                   disjoint_pairs=sorted(set(pairs["disjointWith"])))
 
 

@@ -129,7 +129,8 @@ def write_cache(path: Path, triples: Iterable[ox.Triple]) -> None:
 def materialise_fast(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:
     """Same contract as `materialise`, by service.materialise (semi-naive, compiled rules); the same junk filter.
     Raises UnsupportedOntology when the ontology uses OWL that it does not implement."""
-    return [t for t in fast.materialise(ontology, facts) if not is_junk(t)]
+    with fast.paused_gc():
+        return [t for t in fast.materialise(ontology, facts) if not is_junk(t)]
 
 
 def reason(ontology: list[ox.Triple], facts: list[ox.Triple], mode: str = "auto",
