@@ -256,7 +256,10 @@ def load_command(settings: Settings, update_url: str) -> None:
 @click.option("--store", "store_url", metavar="sparql+URL",
               help="Serve the graph a SPARQL server holds (loaded there by `histkg load`), e.g. "
                    "sparql+http://127.0.0.1:7878/query. Default: the files, in memory.")
-def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, store_url: str | None) -> None:
+@click.option("--worker-class", type=click.Choice(["gthread", "sync"]), default="gthread", show_default=True,
+              help="gunicorn worker type (gthread measured better: bench/results.md).")
+def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, store_url: str | None,
+          worker_class: str) -> None:
     """Serve the knowledge graph over HTTP (SPARQL, entity pages, exports)."""
     from service.web import create_app
     from service.web.serving import run_production
@@ -268,7 +271,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, sto
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True)
     else:
-        run_production(app, host, port, workers)
+        run_production(app, host, port, workers, worker_class)
 
 
 if __name__ == "__main__":

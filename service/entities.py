@@ -127,7 +127,10 @@ class _Footnotes:
 
 
 def exists(kg: KnowledgeGraph, iri: str) -> bool:
-    term = ox.NamedNode(iri)
+    try:
+        term = ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all (a path with a quote or a space): nothing is said about it
+        return False
     return next(iter(kg.triples(term)), None) is not None or next(
         iter(kg.triples(None, None, term)), None) is not None
 

@@ -6,6 +6,7 @@ statements graph, everything else to the facts graph. Reasoning runs on facts on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,14 +57,17 @@ def parse_file(path: Path, file_index: int = 0) -> list[ox.Quad]:
     Deterministic labels keep a cached closure valid across restarts (the parser's own labels for `[]` are random)
     and keep two files from sharing a blank node by accident.
 
-    JSON-LD remote contexts are refused by the parser (no document loader is set), and RDF/XML is parsed without
-    resolving external entities, so loading a file never opens another file or a connection.
+    JSON-LD remote contexts are refused by the parser (no document loader is set), and RDF/XML with a DOCTYPE or
+    ENTITY declaration is refused before parsing (external entities could name local files; internal ones can
+    expand without bound), so loading a file never opens another file or a connection.
     """
     if not path.is_file():
         raise DataFileError(str(path), "no such file")
     rdf_format = rdf_format_for(path)
     try:
         data = path.read_bytes()
+        if rdf_format == ox.RdfFormat.RDF_XML:
+            _refuse_dtd(path, data)
         quads = list(ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri()))
     except SyntaxError as error:
         message = error.msg if error.msg else str(error)
@@ -71,6 +75,19 @@ def parse_file(path: Path, file_index: int = 0) -> list[ox.Quad]:
     except (OSError, ValueError) as error:
         raise DataFileError(str(path), str(error)) from None
     return _relabel_blank_nodes(quads, f"f{file_index}b")
+
+
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _refuse_dtd(path: Path, data: bytes) -> None:
+    data = data.replace(b"\0", b"")  # UTF-16 / UTF-32 text reads as ASCII with the NULs gone
+    match = _DTD.search(data)
+    if match:
+        line = data.count(b"\n", 0, match.start()) + 1
+        raise DataFileError(str(path), f"RDF/XML with a <!{match.group(1).decode().upper()} declaration is refused: "
+                            "entity declarations can read local files or expand without bound; remove the DTD",
+                            line)
 
 
 def _relabel_blank_nodes(quads: list[ox.Quad], prefix: str) -> list[ox.Quad]:

@@ -21,6 +21,7 @@ from service.errors import QueryError, QueryRefused, QuerySyntaxError, QueryTime
 from service.store import KnowledgeGraph
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+MAX_NESTING = 256  # brackets deep; far beyond real queries, far below what overflows the engine's stack
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 
 _TOKEN = re.compile(
@@ -78,6 +79,7 @@ def prepare(text: str, held_graphs: set[str], max_length: int = 100_000) -> Prep
     if len(text) > max_length:
         raise QueryError(f"the query is {len(text):,} characters long; the limit is {max_length:,}")
     words = list(tokens(text))
+    _check_nesting(words)
     prefixes: dict[str, str] = {}
     base = ""
     form = None
@@ -112,6 +114,19 @@ def prepare(text: str, held_graphs: set[str], max_length: int = 100_000) -> Prep
         raise QueryRefused(f"FROM / FROM NAMED may only name graphs this service holds; it never fetches graphs. "
                            f"Unknown: {', '.join('<' + g + '>' for g in unknown)}")
     return query
+
+
+def _check_nesting(words: list[Token]) -> None:
+    depth = deepest = 0
+    for tok in words:
+        if tok.kind == "other":
+            if tok.text in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif tok.text in "})]":
+                depth -= 1
+    if deepest > MAX_NESTING:
+        raise QueryError(f"the query is nested {deepest} brackets deep; the limit is {MAX_NESTING}")
 
 
 def _resolve(token: Token | None, prefixes: dict[str, str], base: str) -> str:

@@ -7,7 +7,7 @@ from flask import Flask
 from service.config import Settings
 from service.queries import load_saved_queries
 from service.store import KnowledgeGraph
-from service.web import errors, home, pages, sparql_endpoint
+from service.web import errors, home, pages, security, sparql_endpoint
 
 
 def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = Non
     app.config["HISTKG_SAVED_QUERIES"] = load_saved_queries(kg.settings.queries_dir)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     errors.register(app)
+    security.register(app, kg)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(sparql_endpoint.blueprint)
     pages.register(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from service import formats, queries, serialize, sparql
+from service.executor import execute
 from service.formats import Format, Kind
 from service.nodes import node
 from service.web import caching
@@ -16,6 +17,7 @@ from service.web.context import graph, saved_queries
 from service.web.errors import error_response
 from service.web.negotiation import HTML, choose
 from service.web.representations import wants_infer
+from service.web.security import requested_timeout
 
 blueprint = Blueprint("saved", __name__)
 blueprint.after_request(caching.cache)
@@ -53,8 +55,9 @@ def query_page(name: str) -> Response:
     kg = graph()
     prepared = sparql.prepare(saved.text, set(kg.graph_names()))
     values = {p.name: request.args.get(p.name, "") for p in saved.parameters}
-    result = sparql.run(kg, prepared, sparql.Dataset(infer=wants_infer()), limit=None,
-                        substitutions=saved.bind(values))
+    result = execute(kg, prepared, sparql.Dataset(infer=wants_infer()), limit=None, timeout=requested_timeout(),
+                     substitutions=saved.bind(values)).result  # not cut: saved queries are ours
+    assert result is not None
     if dot:
         fmt = _format_for_suffix(suffix, prepared.is_graph_form)
     else:

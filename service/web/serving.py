@@ -1,4 +1,17 @@
-"""Production serving with gunicorn: the graph is loaded once, then worker processes fork and share it."""
+"""Production serving with gunicorn: the graph is loaded once, then worker processes fork and share it.
+
+Choices (measured with bench/load.py on this repo's graph, see bench/results.md "Serving"):
+
+- gthread workers (N processes x 4 threads), not sync: pages and saved queries are answered in milliseconds
+  while a slow query waits in its thread for its query process; with sync workers one slow query blocks a
+  whole worker process for up to the time limit, and 32 clients queue behind a few slow queries.
+- each gunicorn worker forks its own query processes (service.executor) in `post_worker_init`, before its
+  threads start, and stops them in `worker_exit`;
+- `timeout` (60 s) only catches a wedged worker: queries stop at their own limit (10 s by default);
+- `graceful_timeout` lets requests in flight finish on SIGHUP / SIGTERM (graceful restarts);
+- `limit_request_line` 8190 (gunicorn's maximum) so the app's own 414 with a message applies from
+  Settings.max_url_length (8,000); beyond 8190 gunicorn answers 414 itself.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +19,11 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from service import executor
+from service.store import KnowledgeGraph
+
+THREADS = 4
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -22,13 +40,29 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def run_production(app: Flask, host: str, port: int, workers: int) -> None:
-    _Server(app, {
+def options(app: Flask, host: str, port: int, workers: int, worker_class: str = "gthread") -> dict[str, Any]:
+    kg: KnowledgeGraph = app.config["HISTKG"]
+
+    def post_worker_init(_worker: Any) -> None:
+        executor.start(kg)
+
+    def worker_exit(_server: Any, _worker: Any) -> None:
+        executor.shutdown()
+
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",  # threads: the engine releases the GIL while it evaluates a query
-        "threads": 4,
-        "timeout": 60,              # a worker stuck past this is replaced; queries have their own, shorter limit
+        "worker_class": worker_class,
+        "threads": THREADS,
+        "timeout": 60,
         "graceful_timeout": 20,
+        "keepalive": 5,
+        "limit_request_line": 8190,
         "accesslog": "-",
-    }).run()
+        "post_worker_init": post_worker_init,
+        "worker_exit": worker_exit,
+    }
+
+
+def run_production(app: Flask, host: str, port: int, workers: int, worker_class: str = "gthread") -> None:
+    _Server(app, options(app, host, port, workers, worker_class)).run()

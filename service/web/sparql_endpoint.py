@@ -22,13 +22,15 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from service import formats, serialize
+from service.executor import execute
 from service.formats import Format, Kind
 from service.namespaces import PREFIXES, iri_to_path, shorten
-from service.sparql import Dataset, QueryResult, prepare, run
+from service.sparql import Dataset, QueryResult, prepare
 from service.web import caching, service_description
 from service.web.context import graph
 from service.web.negotiation import HTML, choose
 from service.web.protocol import ProtocolRequest, add_cors, not_acceptable, preflight, read_request
+from service.web.security import requested_timeout
 
 blueprint = Blueprint("sparql", __name__)
 blueprint.register_blueprint(service_description.blueprint)
@@ -90,15 +92,17 @@ def _answer(protocol_request: ProtocolRequest) -> Response | str:
     dataset = Dataset(protocol_request.infer, protocol_request.default_graph_uris,
                       protocol_request.named_graph_uris)
     # The service-defined base IRI for relative IRIs (the protocol allows the endpoint's own URL).
-    result = run(kg, prepared, dataset, limit=kg.settings.result_limit, base_iri=request.base_url)
+    # In a worker process under the time limit (service.executor); the worker writes the chosen format.
+    answer = execute(kg, prepared, dataset, limit=kg.settings.result_limit, timeout=requested_timeout(),
+                     base_iri=request.base_url, fmt=choice if isinstance(choice, Format) else None)
     if isinstance(choice, Format):
-        response = Response(serialise(result, choice), content_type=formats.content_type(choice))
+        response = Response(answer.body, content_type=formats.content_type(choice))
     else:
-        response = Response(render_editor(protocol_request.query, protocol_request.infer, result),
+        response = Response(render_editor(protocol_request.query, protocol_request.infer, answer.result),
                             content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
-    if result.truncated_at is not None:
-        response.headers[TRUNCATED_HEADER] = str(result.truncated_at)
+    if answer.truncated_at is not None:
+        response.headers[TRUNCATED_HEADER] = str(answer.truncated_at)
     held = set(kg.graph_names())
     unknown = [g for g in dataset.default_graph_uris + dataset.named_graph_uris if g not in held]
     if unknown:

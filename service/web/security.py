@@ -1,0 +1,96 @@
+"""Web safety for a public service: size limits, the outbound guard around each request, security headers.
+
+- URL (path + query string) longer than Settings.max_url_length -> 414; a body larger than Settings.max_body_bytes
+  -> 413 (Flask's MAX_CONTENT_LENGTH also stops chunked bodies while they are read); both with a message.
+- Each request is handled inside service.guard.guarded(): no network connection, no file outside the service's
+  folders, whatever code path the request reaches.
+- Every response carries a Content-Security-Policy without inline script or style, frame denial, nosniff and a
+  referrer policy. CORS stays where the SPARQL endpoint put it (its paths only, read-only methods).
+- `timeout=` (seconds) lets a request ask for a shorter query time limit, never a longer one.
+"""
+
+from __future__ import annotations
+
+import math
+import mimetypes
+from pathlib import Path
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestURITooLarge
+
+from service import guard
+from service.config import PROJECT_ROOT
+from service.store import KnowledgeGraph
+
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def register(app: Flask, kg: KnowledgeGraph) -> None:
+    settings = kg.settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    mimetypes.init()  # reads /etc/mime.types now, not during a (guarded) request
+    guard.install(_readable_dirs(kg))
+    remote_url = getattr(kg.store, "query_url", None)
+    if isinstance(remote_url, str):  # the remote-store mode: requests reach that server, and only that one
+        guard.allow_url(remote_url)
+
+    @app.before_request
+    def _limits_and_guard() -> None:
+        g.histkg_guard = guard.enter()
+        length = len(request.full_path if request.query_string else request.path)
+        if length > settings.max_url_length:
+            raise RequestURITooLarge(f"the URL is {length:,} characters long; the limit is "
+                                     f"{settings.max_url_length:,} (send long queries with POST)")
+        size = request.content_length
+        if size is not None and size > settings.max_body_bytes:
+            raise RequestEntityTooLarge(f"the request body is {size:,} bytes; the limit is "
+                                        f"{settings.max_body_bytes:,} bytes")
+
+    @app.teardown_request
+    def _end_guard(_error: BaseException | None) -> None:
+        token = g.pop("histkg_guard", None)
+        if token is not None:
+            guard.leave(token)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _readable_dirs(kg: KnowledgeGraph) -> list[Path]:
+    s = kg.settings
+    dirs = [PROJECT_ROOT / "data", PROJECT_ROOT / "ontology", s.queries_dir, Path(__file__).parent,
+            *(p.parent for p in (*s.data_files, *s.ontology_files)), *(p.parent for _, p in s.graph_files)]
+    if s.cache_dir is not None:
+        dirs.append(s.cache_dir)
+    if s.shapes_file is not None:
+        dirs.append(s.shapes_file.parent)
+    return dirs
+
+
+def requested_timeout() -> float | None:
+    """The `timeout` parameter (seconds, in the URL or a form body), or None. Never raises the service's limit:
+    the caller takes the smaller of the two."""
+    raw = request.args.get("timeout")
+    if raw is None and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        raw = request.form.get("timeout")
+    if raw is None or raw == "":
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise BadRequest(f"timeout={raw[:40]!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise BadRequest(f"timeout={raw[:40]!r}: give a positive number of seconds")
+    return seconds
