@@ -31,12 +31,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import pyoxigraph as ox
+from owlrl.DatatypeHandling import AltXSDToPYTHON
+from owlrl.XsdDatatypes import OWL_RL_Datatypes
 
 from service.errors import InconsistencyError
 from service.materialise_schema import PropertyRule, Schema, Typing, compile_schema
 from service.materialise_terms import BITS, Interner, Triple, UnsupportedOntology
 
 log = logging.getLogger(__name__)
+# owlrl's lexical checks (dt-not-type), for the datatypes it checks. xsd:string and friends accept anything.
+_CONVERTERS = {str(dt): AltXSDToPYTHON[dt] for dt in OWL_RL_Datatypes
+               if dt in AltXSDToPYTHON and not str(dt).endswith(("#string", "#PlainLiteral"))}
 
 __all__ = ["Engine", "UnsupportedOntology", "materialise", "paused_gc"]
 
@@ -191,6 +196,28 @@ def _compiled(p: int, rule: PropertyRule) -> Compiled:
     return rule.supers, rule.domains, rule.ranges, flips, rule.transitive, rule.first_of, rule.second_of
 
 
+def ill_typed(terms: Interner) -> list[str]:
+    """dt-not-type as owlrl checks it: a literal of an OWL 2 RL datatype whose lexical form is not in its value space
+    (with owlrl's own converters and wording, so both reasoners report the same problems)."""
+    problems = []
+    for number in range(len(terms)):
+        term = terms.terms[number]
+        if not terms.literal[number] or not isinstance(term, ox.Literal):
+            continue
+        converter = _CONVERTERS.get(term.datatype.value)
+        if converter is None:
+            continue
+        try:
+            converter(term.value)
+        except ValueError:
+            problems.append(f"Lexical value of the literal '{term.value}' does not match its datatype "
+                            f"({term.datatype.value})")
+        except (ArithmeticError, TypeError) as error:  # where owlrl itself stops (see reasoner.materialise)
+            raise InconsistencyError([f"the reasoner could not process the data: {type(error).__name__}: {error}"]) \
+                from None
+    return sorted(problems)
+
+
 def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:
     """The OWL 2 RL inferences of ontology + facts (input excluded, junk not yet filtered). Raises
     InconsistencyError on an individual in two disjoint classes, UnsupportedOntology on OWL this does not do."""
@@ -202,7 +229,7 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
              len(asserted), len(terms), time.perf_counter() - started)
     engine = Engine(schema, terms)
     derived = engine.run(asserted)
-    if problems := engine.inconsistencies(terms):
+    if problems := engine.inconsistencies(terms) + ill_typed(terms):
         raise InconsistencyError(problems)
     del asserted, engine
     return terms.decode_all(derived)

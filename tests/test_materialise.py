@@ -148,3 +148,18 @@ def test_explanations_work_on_the_fast_closure(tmp_path: Path) -> None:
     explanation = explain(kg, N(ID + "hakodate-airport"), N(HK + "locatedIn"), N(ID + "japan"))
     assert explanation is not None and explanation.premises
     assert kg.is_inferred(N(ID + "530-iap"), N(HK + "hasMember"), N(ID + "viktor-belenko"))
+
+
+@pytest.mark.parametrize("value", ['"x"^^xsd:integer', '"abc"^^xsd:decimal', '"maybe"^^xsd:boolean'])
+def test_both_report_the_same_ill_typed_literal(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "ill-typed.ttl"
+    path.write_text("@prefix hk: <https://histkg.example.org/ontology#> . "
+                    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                    f"<{ID}f> a hk:Flight ; hk:outcome {value} .\n", encoding="utf-8")
+    loaded = load_files(Settings().ontology_files, [path])
+    problems = []
+    for materialise in (reasoner.materialise, reasoner.materialise_fast):
+        with pytest.raises(InconsistencyError) as caught:
+            materialise(loaded.ontology, loaded.facts)
+        problems.append(caught.value.problems)
+    assert problems[0] == problems[1]
