@@ -13,8 +13,9 @@ overflow the Rust stack and kill the whole process. So each query runs in a work
   lowers RLIMIT_NOFILE to 4, so the engine cannot open a file or a socket whatever a query says (pyoxigraph does
   connect for SERVICE; service.sparql refuses that first, this is the second wall).
 
-Measured on the shipped graph (bench/pool_overhead.py, bench/results.md): a pooled query costs ~0.3 ms more than
-an in-process one; fork-per-query costs several ms more and grows with the heap, so the pool wins.
+Measured on the shipped graph (bench/pool_overhead.py, bench/results.md, 2 CPUs): a 20-row SELECT written as
+JSON takes 0.37 ms in-process, 0.39 ms through the pool and 9.9 ms with a fork per query (the fork copies page
+tables and grows with the heap), so the pool wins; a 1 s limit answers 503 after 1.1 s with the CPU freed.
 
 The pool belongs to the process that made it: a forked child (a gunicorn worker, a query worker) starts its own.
 `Settings.query_workers == 0` runs queries in-process (cooperative deadline only), for the CLI.
@@ -38,7 +39,7 @@ from service.sparql import Dataset, PreparedQuery, QueryResult, run
 from service.store import KnowledgeGraph
 from service.worker import Worker, spawn
 
-GRACE = 0.3  # seconds the parent waits past the limit for the worker's own (cooperative) timeout report
+GRACE = 0.1  # seconds the parent waits past the limit for the worker's own (cooperative) timeout report
 
 
 class ServerBusy(QueryTimeout):
@@ -129,6 +130,7 @@ class QueryPool:
         self.kills = 0
         _warm_imports()
         for _ in range(min(warm, self.size)):
+            self._count += 1
             self._release(self._new_worker())
 
     def execute(self, job: Job) -> Answer:
@@ -272,6 +274,20 @@ def pool_for(kg: KnowledgeGraph) -> QueryPool:
             pool = QueryPool(kg, kg.settings.query_workers)
             _pools[id(kg)] = pool
         return pool
+
+
+def status(kg: KnowledgeGraph) -> dict[str, Any]:
+    """For /healthz: how queries run in this process, and whether a query process is ready."""
+    if kg.settings.query_workers <= 0 or not isinstance(kg.store, ox.Store):
+        return {"mode": "in-process", "ready": True}
+    with _pools_lock:
+        pool = _pools.get(id(kg))
+    if pool is None or pool.pid != os.getpid():
+        return {"mode": "worker processes", "ready": True, "started": 0, "limit": kg.settings.query_workers}
+    with pool._cond:
+        idle, started = len(pool._idle), pool._count
+    return {"mode": "worker processes", "ready": idle > 0 or started < pool.size, "idle": idle, "started": started,
+            "limit": pool.size, "killed_at_time_limit": pool.kills}
 
 
 def start(kg: KnowledgeGraph) -> None:

@@ -3,6 +3,7 @@ and reading a process's CPU time from /proc."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
@@ -40,10 +41,8 @@ def fetch(base: str, method: str, path: str, body: bytes | None = None, headers:
             conn.putheader(name, value)
         conn.endheaders()
         if body is not None:
-            try:
-                conn.send(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the server answered (413) before reading it all: read that answer
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                conn.send(body)  # the server may answer (413) before reading it all: read that answer
         response = conn.getresponse()
         data = response.read()
         return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data,

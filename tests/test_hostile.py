@@ -27,7 +27,8 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ORDERED_CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY DESC(STR(?c)) STR(?f) LIMIT 1"
 REGEX_CROSS = ('SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f '
                'FILTER(REGEX(CONCAT(STR(?c), STR(?f), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"), "(a+)+$")) }')
-REGEX_ALONE = 'SELECT ?o WHERE { ?s ?p ?o FILTER(REGEX(CONCAT(STR(?o), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"), "(a+)+$")) }'
+REGEX_ALONE = ('SELECT ?o WHERE { ?s ?p ?o '
+               'FILTER(REGEX(CONCAT(STR(?o), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"), "(a+)+$")) }')
 LONG_PATH = "SELECT * WHERE { ?s " + "/".join(["(<http://x/p>|^<http://x/q>)*"] * 1000) + " ?o }"
 NESTED_100 = "SELECT * WHERE " + "{ " * 100 + "?s a ?o" + " }" * 100 + " LIMIT 1"
 NESTED_10K = "SELECT * WHERE " + "{ " * 10_000 + "?s a ?o" + " }" * 10_000

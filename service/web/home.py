@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from service import overview, timeline
+from service import executor, overview, timeline
 from service.web import caching
 from service.web.context import graph, saved_queries
 
@@ -22,7 +22,9 @@ def index() -> Response:
 @blueprint.get("/healthz")
 def healthz() -> Response:
     kg = graph()
-    response = jsonify({"status": "ok", "dataset_version": kg.version, "quads": len(kg.store),
-                        "closure_from_cache": kg.report.closure_from_cache})
+    queries = executor.status(kg)
+    response = jsonify({"status": "ok" if queries["ready"] else "busy", "dataset_version": kg.version,
+                        "quads": len(kg.store), "closure_from_cache": kg.report.closure_from_cache,
+                        "queries": queries})
     response.headers["Cache-Control"] = "no-store"  # a health check must reach the process, never a cache
     return response
