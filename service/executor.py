@@ -39,6 +39,7 @@ from service.sparql import Dataset, PreparedQuery, QueryResult, run
 from service.store import KnowledgeGraph
 from service.worker import Worker, spawn
 
+PING_SECONDS = 2.0  # a fresh worker must answer a tiny query within this
 GRACE = 0.1  # seconds the parent waits past the limit for the worker's own (cooperative) timeout report
 
 
@@ -184,7 +185,17 @@ class QueryPool:
             raise
 
     def _new_worker(self) -> Worker:
-        return spawn(lambda payload: _serve_job(self.kg, payload))
+        """Fork a worker and check it answers a tiny query: a fork taken while another thread held a lock in the
+        engine could leave the child stuck; such a child is killed and forked again."""
+        ping = pickle.dumps(Job(PreparedQuery("ASK { ?s ?p ?o }", "ASK"), Dataset(), None, PING_SECONDS))
+        for _ in range(3):
+            worker = spawn(lambda payload: _serve_job(self.kg, payload))
+            try:
+                worker.call(ping, time.monotonic() + PING_SECONDS)
+                return worker
+            except (TimeoutError, EOFError):
+                worker.kill()
+        raise QueryError("the query processes could not be started; try again")
 
     def _release(self, worker: Worker) -> None:
         with self._cond:

@@ -34,7 +34,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self) -> Flask:
         return self.application
@@ -59,6 +60,7 @@ def options(app: Flask, host: str, port: int, workers: int, worker_class: str = 
         "keepalive": 5,
         "limit_request_line": 8190,
         "accesslog": "-",
+        "control_socket_disable": True,  # gunicorn >= 24 would open a control socket under ~/.gunicorn
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
     }
