@@ -155,7 +155,7 @@ def query_command(settings: Settings, text: str | None, query_file: Path | None,
     try:
         if endpoint:
             from service.remote import query_endpoint
-            result = query_endpoint(endpoint, query_text, bindings)
+            result = query_endpoint(endpoint, query_text, bindings, infer=infer)
         else:
             kg = load_graph(settings)
             prepared = prepare(query_text, set(kg.graph_names()), settings.max_query_length)

@@ -39,11 +39,12 @@ class Settings:
     query_timeout: float = 10.0   # seconds; a request may ask for less, never more
     result_limit: int = 10_000    # rows or triples an ad-hoc query may return before it is cut (and says so)
     max_query_length: int = 100_000  # characters of query text
+    reasoner: str = "auto"        # "owlrl", "fast" (service.materialise) or "auto": fast from the threshold on
+    reasoner_threshold: int = 20_000  # input triples (ontology + facts) from which "auto" uses the fast reasoner
     query_workers: int = 4        # query processes per serving process (0: run queries in-process, CLI)
     max_body_bytes: int = 1 << 20  # request bodies larger than this are refused (413)
     max_url_length: int = 8_000   # path + query string longer than this is refused (414)
-    reasoner: str = "auto"        # "owlrl", "fast" (service.materialise) or "auto": fast from the threshold on
-    reasoner_threshold: int = 20_000  # input triples (ontology + facts) from which "auto" uses the fast reasoner
+    response_cache_bytes: int = 64 << 20  # whole responses kept in memory per serving process (0: none)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -62,10 +63,12 @@ class Settings:
             env["cache_dir"] = None if value == "none" else Path(value)
         if value := os.environ.get("HISTKG_QUERY_TIMEOUT"):
             env["query_timeout"] = float(value)
-        if value := os.environ.get("HISTKG_REASONER"):
-            env["reasoner"] = value
         if value := os.environ.get("HISTKG_QUERY_WORKERS"):
             env["query_workers"] = int(value)
+        if value := os.environ.get("HISTKG_REASONER"):
+            env["reasoner"] = value
+        if value := os.environ.get("HISTKG_RESPONSE_CACHE_MB"):
+            env["response_cache_bytes"] = int(float(value) * (1 << 20))
         if value := os.environ.get("HISTKG_RESULT_LIMIT"):
             env["result_limit"] = int(value)
         env.update({k: v for k, v in overrides.items() if v is not None})

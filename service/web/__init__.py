@@ -8,6 +8,7 @@ from service.config import Settings
 from service.queries import load_saved_queries
 from service.store import KnowledgeGraph
 from service.web import errors, home, pages, security, sparql_endpoint
+from service.web.response_cache import ResponseCache
 
 
 def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = None) -> Flask:
@@ -23,4 +24,5 @@ def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = Non
     app.register_blueprint(home.blueprint)
     app.register_blueprint(sparql_endpoint.blueprint)
     pages.register(app)
+    app.wsgi_app = ResponseCache(app.wsgi_app, kg.settings.response_cache_bytes)  # type: ignore[method-assign]
     return app

@@ -10,8 +10,7 @@ import logging
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from service.errors import (DataFileError, HistkgError, NotFound, QueryError, QueryRefused, QueryTimeout,
-                            UpdateRefused)
+from service.errors import DataFileError, HistkgError, NotFound, QueryError, QueryRefused, QueryTimeout, UpdateRefused
 
 log = logging.getLogger(__name__)
 
