@@ -269,7 +269,8 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, sto
         click.echo(f"histkg: {phase} in {seconds:.3f} s", err=True)
     app = create_app(kg)
     if dev:
-        app.run(host=host, port=port, debug=True, use_reloader=True)
+        # The reloader, never the interactive debugger: it would run code for anyone who can reach the port.
+        app.run(host=host, port=port, debug=False, use_reloader=True)
     else:
         run_production(app, host, port, workers, worker_class)
 

@@ -24,7 +24,8 @@ from werkzeug.exceptions import BadRequest
 from service import formats, serialize
 from service.executor import execute
 from service.formats import Format, Kind
-from service.namespaces import PREFIXES, iri_to_path, shorten
+from service.namespaces import PREFIXES, shorten
+from service.nodes import link_for
 from service.sparql import Dataset, QueryResult, prepare
 from service.web import caching, service_description
 from service.web.context import graph
@@ -144,7 +145,8 @@ def cell(term: Any, base: str) -> Cell:
     if term is None:
         return Cell("", kind="unbound")
     if isinstance(term, ox.NamedNode):
-        return Cell(shorten(term.value, PREFIXES), iri_to_path(term.value, base) or term.value, kind="iri")
+        # Local IRIs link to their pages, http(s) ones to themselves; any other scheme (javascript:) is not linked.
+        return Cell(shorten(term.value, PREFIXES), link_for(term.value, base), kind="iri")
     if isinstance(term, ox.BlankNode):
         return Cell(f"_:{term.value}", kind="bnode")
     if isinstance(term, ox.Literal):
