@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -163,3 +165,20 @@ def test_both_report_the_same_ill_typed_literal(tmp_path: Path, value: str) -> N
             materialise(loaded.ontology, loaded.facts)
         problems.append(caught.value.problems)
     assert problems[0] == problems[1]
+
+
+def histkg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, check=False,
+                          timeout=300, cwd=ROOT)
+
+
+def test_check_with_the_fast_reasoner_shows_its_rounds() -> None:
+    done = histkg("-v", "check", "--reasoner", "fast", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert "OWL RL (fast) round 1" in done.stderr and "OWL 2 RL closure computed" in done.stdout
+
+
+def test_check_with_the_fast_reasoner_reports_inconsistency() -> None:
+    done = histkg("check", "--reasoner", "fast", "--no-cache", "--data", str(DATA / "inconsistent.ttl"))
+    assert done.returncode == 2
+    assert "id/confused" in done.stderr and "ontology#Place" in done.stderr
