@@ -10,7 +10,8 @@ round and takes minutes at 50k triples. This one does the same work in two steps
 2. The instance level is run to a fixpoint semi-naively: every triple is pushed through the rules exactly once, when
    it is new (round 0: the input; round n: what round n-1 derived), and joins only look it up against the indexes
    of everything known so far. Rules: prp-dom, prp-rng, prp-spo1, prp-spo2 (chains of two), prp-inv1/2, prp-symp,
-   prp-trp, prp-eqp1/2 and cax-sco, cax-eqc1/2 (through the compiled tables), cax-dw (checked at the end).
+   prp-trp, prp-eqp1/2 and cax-sco, cax-eqc1/2 (through the compiled tables), cax-dw (checked at the end), and
+   dt-not-type on the input's literals, with owlrl's own converters and wording.
 
 Terms are interned as integers; a triple is known by predicate -> set of (subject << 32 | object), kept only for
 predicates some rule can derive, and subject/object indexes are kept only for predicates a join reads
