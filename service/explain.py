@@ -7,6 +7,7 @@ premises are themselves triples, each marked asserted or inferred, so an explana
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,7 +159,9 @@ def _rule_query(rule: Rule, inline: dict[str, str] | None = None) -> str:
     where = rule.where.format(**_IRIS)
     for variable, term in (inline or {}).items():
         where = where.replace(variable, term)
-    return f"{{ SELECT * WHERE {{ {where} }} LIMIT {_CANDIDATES_PER_RULE} }}"
+    # Ordered before the limit, so every store (in memory or remote) offers the same few candidates.
+    order = " ".join(dict.fromkeys(re.findall(r"\?\w+", where))) or "?s"
+    return f"{{ SELECT * WHERE {{ {where} }} ORDER BY {order} LIMIT {_CANDIDATES_PER_RULE} }}"
 
 
 def _solutions(kg: KnowledgeGraph, query: str, bound: dict[str, Any]) -> list[dict[str, Any]]:
