@@ -258,8 +258,11 @@ def load_command(settings: Settings, update_url: str) -> None:
                    "sparql+http://127.0.0.1:7878/query. Default: the files, in memory.")
 @click.option("--worker-class", type=click.Choice(["gthread", "sync"]), default="gthread", show_default=True,
               help="gunicorn worker type (gthread measured better: bench/results.md).")
+@click.option("--access-log", is_flag=True,
+              help="One line per request on stdout (off by default: it costs about a third of the throughput "
+                   "on cached answers, bench/results.md).")
 def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, store_url: str | None,
-          worker_class: str) -> None:
+          worker_class: str, access_log: bool) -> None:
     """Serve the knowledge graph over HTTP (SPARQL, entity pages, exports)."""
     from service.web import create_app
     from service.web.serving import run_production
@@ -272,7 +275,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, sto
         # The reloader, never the interactive debugger: it would run code for anyone who can reach the port.
         app.run(host=host, port=port, debug=False, use_reloader=True)
     else:
-        run_production(app, host, port, workers, worker_class)
+        run_production(app, host, port, workers, worker_class, access_log)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ Choices (measured with bench/load.py on this repo's graph, see bench/results.md 
 - `graceful_timeout` lets requests in flight finish on SIGHUP / SIGTERM (graceful restarts);
 - `limit_request_line` 8190 (gunicorn's maximum) so the app's own 414 with a message applies from
   Settings.max_url_length (8,000); beyond 8190 gunicorn answers 414 itself.
+- no access log unless asked for (`histkg serve --access-log`): gunicorn formats and writes a line per request in
+  the worker, and on cache hits that cost about a third of the throughput (bench/bench_http.py, results.md).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def options(app: Flask, host: str, port: int, workers: int, worker_class: str = "gthread") -> dict[str, Any]:
+def options(app: Flask, host: str, port: int, workers: int, worker_class: str = "gthread",
+            access_log: bool = False) -> dict[str, Any]:
     kg: KnowledgeGraph = app.config["HISTKG"]
 
     def post_worker_init(_worker: Any) -> None:
@@ -59,12 +62,13 @@ def options(app: Flask, host: str, port: int, workers: int, worker_class: str = 
         "graceful_timeout": 20,
         "keepalive": 5,
         "limit_request_line": 8190,
-        "accesslog": "-",
+        "accesslog": "-" if access_log else None,  # "-": one line per request on stdout
         "control_socket_disable": True,  # gunicorn >= 24 would open a control socket under ~/.gunicorn
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
     }
 
 
-def run_production(app: Flask, host: str, port: int, workers: int, worker_class: str = "gthread") -> None:
-    _Server(app, options(app, host, port, workers, worker_class)).run()
+def run_production(app: Flask, host: str, port: int, workers: int, worker_class: str = "gthread",
+                   access_log: bool = False) -> None:
+    _Server(app, options(app, host, port, workers, worker_class, access_log)).run()
