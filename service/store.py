@@ -62,6 +62,8 @@ class KnowledgeGraph:
         self.extra_graphs = extra_graphs
         self.report = report
         self._labels: dict[str, str] | None = None
+        # The in-memory store keeps the union of the default view in its default graph (see _build_store).
+        self.union_in_default_graph = isinstance(store, ox.Store)
 
     @classmethod
     def load(cls, settings: Settings) -> KnowledgeGraph:
@@ -82,7 +84,7 @@ class KnowledgeGraph:
         started = time.perf_counter()
         graphs = GraphNames(settings.base)
         store = _build_store(loaded, inferred, graphs)
-        report.add(f"indexed {len(store)} quads", time.perf_counter() - started)
+        report.add(f"indexed {len(store)} quads (the named graphs and their union)", time.perf_counter() - started)
         return cls(settings, store, graphs, key[:16], sorted(loaded.named), report)
 
     @classmethod
@@ -133,8 +135,13 @@ class KnowledgeGraph:
               base_iri: str | None = None) -> Any:
         """Run an already-vetted query (see service.sparql for the guard). Graph lists name graphs we hold;
         `base_iri` resolves relative IRIs in a query that declares no BASE (the protocol's service-defined base)."""
-        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = (
-            [ox.NamedNode(g) for g in default_graph] if default_graph is not None else self.default_graphs(infer))
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+        if default_graph is not None:
+            default = [ox.NamedNode(g) for g in default_graph]
+        elif infer and self.union_in_default_graph:
+            default = [ox.DefaultGraph()]  # the union, stored once: 2-3x faster than a list of graphs (bench/)
+        else:
+            default = self.default_graphs(infer)
         named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in named_graphs] if named_graphs is not None \
             else [ox.NamedNode(g) for g in self.graph_names() if infer or g != self.graphs.inferred]
         return self.store.query(text, default_graph=default, named_graphs=named, substitutions=substitutions,
@@ -142,7 +149,11 @@ class KnowledgeGraph:
 
     def triples(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
                 obj: Any = None, *, graph: str | None = None) -> Iterator[ox.Quad]:
-        return iter(self.store.quads_for_pattern(subject, predicate, obj, ox.NamedNode(graph) if graph else None))
+        """Quads in the named graph `graph`, or in every named graph (never the default graph's union copy)."""
+        if graph is not None:
+            return iter(self.store.quads_for_pattern(subject, predicate, obj, ox.NamedNode(graph)))
+        return (q for q in self.store.quads_for_pattern(subject, predicate, obj, None)
+                if not isinstance(q.graph_name, ox.DefaultGraph))
 
     def is_inferred(self, subject: Any, predicate: Any, obj: Any) -> bool:
         """True when the triple is in the inferred graph only (not asserted anywhere)."""
@@ -189,4 +200,10 @@ def _build_store(loaded: LoadedData, inferred: list[ox.Triple], graphs: GraphNam
     store.extend(loaded.quads(graphs))
     inferred_graph = ox.NamedNode(graphs.inferred)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inferred)
+    # The default view (every graph, inferred included) also goes into the store's default graph, once: the engine
+    # answers over one graph 2-3x faster than over a list of graphs (bench/results.md), and a triple held by two
+    # graphs counts once, as the union of an RDF dataset's graphs should. infer=false queries use the list.
+    union = [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+             for q in store.quads_for_pattern(None, None, None, None)]
+    store.extend(union)
     return store
