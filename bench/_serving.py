@@ -24,6 +24,16 @@ RESULTS = ROOT / "bench" / "results.md"
 HOST = "127.0.0.1"
 
 
+def exit_on_signals() -> None:
+    """SIGTERM and SIGINT (which a shell's background job ignores) end the script through its `finally` blocks,
+    so the servers it started are stopped."""
+    def handler(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))

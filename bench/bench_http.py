@@ -43,6 +43,7 @@ from urllib.parse import quote
 from _serving import (
     HOST,
     ROOT,
+    exit_on_signals,
     free_port,
     get,
     git_rev,
@@ -338,6 +339,18 @@ def report(measured: dict[str, Measured], notes: list[str], args: argparse.Names
     ]
     lines += ["", "Ratios (req/s, medians):", ""]
     lines += [f"- {text}: {'met' if ok else 'NOT met'}" for text, ok in checks]
+
+    def paired(a: str, b: str) -> str:
+        """Ratios within each repetition (the two ran seconds apart), which drift on a shared machine hits less."""
+        if a not in measured or b not in measured:
+            return "?"
+        pairs = [x.rps / y.rps for x, y in zip(measured[a].runs, measured[b].runs, strict=True) if y.rps]
+        return f"{', '.join(f'{r:.2f}' for r in pairs)} (median {statistics.median(pairs):.2f})" if pairs else "?"
+
+    lines += ["", "The same ratios paired per repetition:", "",
+              f"- cache hits / oxigraph serve: {paired(hit, ox)}",
+              f"- cache misses / oxigraph serve: {paired(miss, ox)}",
+              f"- cache misses / rdflib-endpoint: {paired(miss, rdf)}"]
     lines += ["", *[f"- {n}" for n in notes]]
     return "\n".join(lines)
 
@@ -351,6 +364,7 @@ def main() -> int:
     parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk exists")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results.md alone")
     args = parser.parse_args()
+    exit_on_signals()
     wrk = None if args.python_client else shutil.which("wrk")
     generator = "wrk " + subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split()[1] if wrk \
         else f"bounded Python client ({args.connections} threads)"

@@ -28,7 +28,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from _serving import ROOT, free_port, get, git_rev, histkg_argv, machine, start, stop, version, write_results
+from _serving import (
+    ROOT,
+    exit_on_signals,
+    free_port,
+    get,
+    git_rev,
+    histkg_argv,
+    machine,
+    start,
+    stop,
+    version,
+    write_results,
+)
 
 SECTION = "Start-up: first answered query with a warm closure cache"
 QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5"
@@ -150,6 +162,7 @@ def main() -> int:
                         help="with --5m: one more start of the 5M dataset with the closure cache warm")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    exit_on_signals()
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
