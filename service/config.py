@@ -44,6 +44,7 @@ class Settings:
     query_workers: int = 4        # query processes per serving process (0: run queries in-process, CLI)
     max_body_bytes: int = 1 << 20  # request bodies larger than this are refused (413)
     max_url_length: int = 8_000   # path + query string longer than this is refused (414)
+    union_copy: bool = True       # keep the default view's union as one graph: faster queries, 2x store memory
     response_cache_bytes: int = 64 << 20  # whole responses kept in memory per serving process (0: none)
 
     def with_(self, **changes: object) -> Settings:
@@ -67,6 +68,8 @@ class Settings:
             env["query_workers"] = int(value)
         if value := os.environ.get("HISTKG_REASONER"):
             env["reasoner"] = value
+        if value := os.environ.get("HISTKG_UNION_COPY"):
+            env["union_copy"] = value.lower() not in ("0", "false", "no", "off")
         if value := os.environ.get("HISTKG_RESPONSE_CACHE_MB"):
             env["response_cache_bytes"] = int(float(value) * (1 << 20))
         if value := os.environ.get("HISTKG_RESULT_LIMIT"):

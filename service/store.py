@@ -62,8 +62,8 @@ class KnowledgeGraph:
         self.extra_graphs = extra_graphs
         self.report = report
         self._labels: dict[str, str] | None = None
-        # The in-memory store keeps the union of the default view in its default graph (see _build_store).
-        self.union_in_default_graph = isinstance(store, ox.Store)
+        # Whether the store keeps the union of the default view in its default graph (see _build_store).
+        self.union_in_default_graph = False
 
     @classmethod
     def load(cls, settings: Settings) -> KnowledgeGraph:
@@ -83,9 +83,11 @@ class KnowledgeGraph:
 
         started = time.perf_counter()
         graphs = GraphNames(settings.base)
-        store = _build_store(loaded, inferred, graphs)
+        store = _build_store(loaded, inferred, graphs, settings.union_copy)
         report.add(f"indexed {len(store)} quads (the named graphs and their union)", time.perf_counter() - started)
-        return cls(settings, store, graphs, key[:16], sorted(loaded.named), report)
+        kg = cls(settings, store, graphs, key[:16], sorted(loaded.named), report)
+        kg.union_in_default_graph = settings.union_copy
+        return kg
 
     @classmethod
     def connect(cls, settings: Settings, query_url: str) -> KnowledgeGraph:
@@ -195,14 +197,17 @@ def _read_all(paths: list[Any]) -> list[bytes]:
     return blobs
 
 
-def _build_store(loaded: LoadedData, inferred: list[ox.Triple], graphs: GraphNames) -> ox.Store:
+def _build_store(loaded: LoadedData, inferred: list[ox.Triple], graphs: GraphNames, union_copy: bool) -> ox.Store:
     store = ox.Store()  # in memory
     store.extend(loaded.quads(graphs))
     inferred_graph = ox.NamedNode(graphs.inferred)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inferred)
     # The default view (every graph, inferred included) also goes into the store's default graph, once: the engine
     # answers over one graph 2-3x faster than over a list of graphs (bench/results.md), and a triple held by two
-    # graphs counts once, as the union of an RDF dataset's graphs should. infer=false queries use the list.
+    # graphs counts once, as the union of an RDF dataset's graphs should. infer=false queries use the list. It
+    # doubles the store's memory and indexing time: Settings.union_copy=False trades that back for large archives.
+    if not union_copy:
+        return store
     union = [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
              for q in store.quads_for_pattern(None, None, None, None)]
     store.extend(union)

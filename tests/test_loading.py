@@ -88,3 +88,15 @@ def test_load_files_sorts_ontology_and_data() -> None:
     loaded = load_files([DATA / "small.trig"], [])
     assert len(loaded.ontology) == 8 and not loaded.facts
     assert list(loaded.named) == ["https://example.org/graph/extra"]
+
+
+def test_union_copy_is_a_speed_choice_not_a_semantic_one(kg: KnowledgeGraph, tmp_path: Path) -> None:
+    """With and without the union kept in the default graph, every query answers the same."""
+    lean = KnowledgeGraph.load(Settings(cache_dir=tmp_path, union_copy=False))
+    assert kg.union_in_default_graph and not lean.union_in_default_graph
+    assert len(lean.store) < len(kg.store)
+    query = f"""SELECT ?s ?o WHERE {{ ?s <{HK}locatedIn> ?o }} ORDER BY ?s ?o"""
+    for infer in (True, False):
+        assert [tuple(r) for r in kg.query(query, infer=infer)] == [tuple(r) for r in lean.query(query, infer=infer)]
+    everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert list(kg.query(everything))[0]["n"].value <= list(lean.query(everything))[0]["n"].value
