@@ -94,8 +94,17 @@ def explain(kg: KnowledgeGraph, subject: Any, predicate: Any, obj: Any) -> Expla
     other). None for an asserted triple or one no known rule derives.
     """
     triple = (subject, predicate, obj)
-    if not kg.is_inferred(*triple):
-        return None
+    remembered: dict[Triple, Explanation | None] = kg.memo.setdefault("explanations", {})
+    if triple in remembered:
+        return remembered[triple]
+    found = _search(kg, triple) if kg.is_inferred(*triple) else None
+    if len(remembered) >= _REMEMBERED:
+        remembered.clear()  # crude but thread-safe under the GIL, and the dataset never changes
+    remembered[triple] = found
+    return found
+
+
+def _search(kg: KnowledgeGraph, triple: Triple) -> Explanation | None:
     search = _Search(kg)
     for height in range(1, _MAX_HEIGHT + 1):
         if (found := search.derivation(triple, height)) is not None:
@@ -104,6 +113,7 @@ def explain(kg: KnowledgeGraph, subject: Any, predicate: Any, obj: Any) -> Expla
 
 
 _MAX_HEIGHT = 16
+_REMEMBERED = 20_000  # explanations kept per dataset
 _CANDIDATES_PER_RULE = 5
 
 

@@ -62,6 +62,9 @@ class KnowledgeGraph:
         self.extra_graphs = extra_graphs
         self.report = report
         self._labels: dict[str, str] | None = None
+        # Derived answers features may keep (explanations, ...): valid as long as this object, whose data never
+        # changes. Each feature bounds its own entry.
+        self.memo: dict[str, Any] = {}
         # Whether the store keeps the union of the default view in its default graph (see _build_store).
         self.union_in_default_graph = False
 
