@@ -99,4 +99,5 @@ def test_union_copy_is_a_speed_choice_not_a_semantic_one(kg: KnowledgeGraph, tmp
     for infer in (True, False):
         assert [tuple(r) for r in kg.query(query, infer=infer)] == [tuple(r) for r in lean.query(query, infer=infer)]
     everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    assert list(kg.query(everything))[0]["n"].value <= list(lean.query(everything))[0]["n"].value
+    # The union copy is a set: a triple held by two graphs counts once there, twice in the graph list.
+    assert int(next(iter(kg.query(everything)))["n"].value) <= int(next(iter(lean.query(everything)))["n"].value)

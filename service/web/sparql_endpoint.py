@@ -41,10 +41,9 @@ blueprint.after_request(caching.cache)
 CORS_PATHS = ("/sparql", "/sparql/", "/.well-known/void")
 TRUNCATED_HEADER = "X-Histkg-Truncated"
 UNKNOWN_GRAPHS_HEADER = "X-Histkg-Unknown-Graphs"
-EXAMPLE_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX hk: <{hk}>
-
-SELECT ?entity ?label WHERE {{
+# The editor starts with the project's prefixes declared and a first question to run.
+EDITOR_PREFIXES = ("hk", "id", "st", "rdf", "rdfs", "owl", "xsd", "skos")
+EXAMPLE_QUERY = """SELECT ?entity ?label WHERE {{
   ?entity a hk:Person ;
           rdfs:label ?label .
 }}
@@ -169,10 +168,15 @@ def result_view(result: QueryResult, base: str) -> ResultView:
     return view
 
 
+def _example_query() -> str:
+    declarations = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in EDITOR_PREFIXES)
+    return declarations + "\n" + EXAMPLE_QUERY.format()
+
+
 def render_editor(query: str | None, infer: bool, result: QueryResult | None = None) -> str:
     """The query page: a form (query, reasoning switch) and, when a query ran, its result as a table."""
     kg = graph()
     return render_template(
-        "sparql.html", query=query if query is not None else EXAMPLE_QUERY.format(hk=PREFIXES["hk"]),
+        "sparql.html", query=query if query is not None else _example_query(),
         infer=infer, ran=query is not None, result=result_view(result, kg.settings.base) if result else None,
         graphs=kg.graph_names())
