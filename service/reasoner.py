@@ -7,6 +7,7 @@ a half-written or corrupt cache is rebuilt rather than trusted.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import logging
 import os
@@ -92,6 +93,16 @@ def _is_error_node(graph: rdflib.Graph, triple: tuple[rdflib.term.Node, ...]) ->
 
 def read_cache(path: Path) -> list[ox.Triple] | None:
     """The cached closure, or None when there is none or it is incomplete or corrupt (it is then rebuilt)."""
+    body = read_cache_body(path)
+    if body is None:
+        return None
+    return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def read_cache_body(path: Path) -> bytes | None:
+    """The cached closure as verified N-Triples that parse, or None (absent, incomplete or corrupt: rebuilt).
+
+    The store loads these bytes itself: no Python object per triple (500k: 3 s -> under 1 s)."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -103,10 +114,12 @@ def read_cache(path: Path) -> list[ox.Triple] | None:
         log.warning("closure cache %s is incomplete or corrupt; reasoning again", path)
         return None
     try:
-        return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+        # A checksum vouches for the bytes, not their syntax; a lenient pass (no IRI checks) costs 0.6 s at 700k.
+        collections.deque(ox.parse(body, format=ox.RdfFormat.N_TRIPLES, lenient=True), maxlen=0)
     except SyntaxError:
         log.warning("closure cache %s does not parse; reasoning again", path)
         return None
+    return body
 
 
 def write_cache(path: Path, triples: Iterable[ox.Triple]) -> None:
@@ -153,11 +166,11 @@ def reason(ontology: list[ox.Triple], facts: list[ox.Triple], mode: str = "auto"
 def closure(
     ontology: list[ox.Triple], facts: list[ox.Triple], key: str, cache_dir: Path | None,
     mode: str = "auto", threshold: int = 20_000,
-) -> tuple[list[ox.Triple], bool]:
-    """(inferred triples, whether they came from the cache). Both reasoners give the same closure, so they share
-    the cache (tests/test_materialise.py holds them to that)."""
+) -> tuple[list[ox.Triple] | bytes, bool]:
+    """(inferred triples — or, from the cache, their verified N-Triples — and whether they came from the cache).
+    Both reasoners give the same closure, so they share the cache (tests/test_materialise.py holds them to that)."""
     path = cache_dir / f"closure-{key}.nt" if cache_dir else None
-    if path is not None and (cached := read_cache(path)) is not None:
+    if path is not None and (cached := read_cache_body(path)) is not None:
         return cached, True
     inferred = reason(ontology, facts, mode, threshold)
     if path is not None:

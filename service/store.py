@@ -82,12 +82,14 @@ class KnowledgeGraph:
         inferred, report.closure_from_cache = reasoner.closure(
             loaded.ontology, reasoning_input, key, settings.cache_dir, settings.reasoner, settings.reasoner_threshold)
         what = "closure read from cache" if report.closure_from_cache else "OWL 2 RL closure computed"
-        report.add(f"{what} ({len(inferred)} inferred triples)", time.perf_counter() - started)
+        count = inferred.count(b"\n") if isinstance(inferred, bytes) else len(inferred)
+        report.add(f"{what} ({count} inferred triples)", time.perf_counter() - started)
 
         started = time.perf_counter()
         graphs = GraphNames(settings.base)
         store = _build_store(loaded, inferred, graphs, settings.union_copy)
-        report.add(f"indexed {len(store)} quads (the named graphs and their union)", time.perf_counter() - started)
+        kept = "the named graphs and their union" if settings.union_copy else "the named graphs"
+        report.add(f"indexed {len(store)} quads ({kept})", time.perf_counter() - started)
         kg = cls(settings, store, graphs, key[:16], sorted(loaded.named), report)
         kg.union_in_default_graph = settings.union_copy
         return kg
@@ -200,18 +202,25 @@ def _read_all(paths: list[Any]) -> list[bytes]:
     return blobs
 
 
-def _build_store(loaded: LoadedData, inferred: list[ox.Triple], graphs: GraphNames, union_copy: bool) -> ox.Store:
+def _build_store(loaded: LoadedData, inferred: list[ox.Triple] | bytes, graphs: GraphNames,
+                 union_copy: bool) -> ox.Store:
     store = ox.Store()  # in memory
     store.extend(loaded.quads(graphs))
     inferred_graph = ox.NamedNode(graphs.inferred)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inferred)
+    if isinstance(inferred, bytes) and b"_:" not in inferred:
+        # The cached closure, loaded by the engine itself. Only without blank nodes: the engine's loader renames
+        # them, which would cut an inferred triple off the asserted node it is about.
+        store.load(inferred, format=ox.RdfFormat.N_TRIPLES, to_graph=inferred_graph)
+    else:
+        if isinstance(inferred, bytes):
+            inferred = [q.triple for q in ox.parse(inferred, format=ox.RdfFormat.N_TRIPLES)]
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inferred)
     # The default view (every graph, inferred included) also goes into the store's default graph, once: the engine
     # answers over one graph 2-3x faster than over a list of graphs (bench/results.md), and a triple held by two
     # graphs counts once, as the union of an RDF dataset's graphs should. infer=false queries use the list. It
     # doubles the store's memory and indexing time: Settings.union_copy=False trades that back for large archives.
     if not union_copy:
         return store
-    union = [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-             for q in store.quads_for_pattern(None, None, None, None)]
-    store.extend(union)
+    # Inside the engine (no Python objects): 2.5x faster than building the quads here (bench: 500k, 3.8 -> 1.5 s).
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return store
