@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import platform
 import random
-import re
 import socket
 import statistics
 import subprocess
@@ -28,7 +26,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results.md"
+# The shared report helpers live beside this script; it is also loaded by path (tests/test_load_short.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serving import machine, write_results  # noqa: E402
+
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SMALL = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 20"
 ENTITIES = ["viktor-belenko", "belenko-mig-25", "japan", "pvo", "belenko-defection", "hakodate-airport"]
@@ -183,22 +184,6 @@ def summary(report: Report) -> str:
         lines.append(f"| {kind} | {len(xs)} | {codes} | {statistics.median(xs) * 1000:.1f} | "
                      f"{percentile(xs, 0.95) * 1000:.1f} |")
     return "\n".join(lines)
-
-
-def machine() -> str:
-    memory = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.splitlines()
-    total = memory[1].split()[1] if len(memory) > 1 else "?"
-    return (f"machine: {os.cpu_count()} CPUs (nproc), {total} GiB RAM (free -g), Python {platform.python_version()}, "
-            f"{time.strftime('%Y-%m-%d')}")
-
-
-def write_results(section: str, body: str) -> None:
-    """Replace (or add) `## section` in bench/results.md."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# histkg benchmarks\n"
-    block = f"## {section}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(section)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    text = pattern.sub(lambda _: block + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + block
-    RESULTS.write_text(text.rstrip() + "\n")
 
 
 def main() -> int:
