@@ -81,7 +81,7 @@ def _event(kg: KnowledgeGraph, subject: ox.NamedNode, span: Any) -> Event:
                   _literal(kg, span, HK + "precision"), _literal(kg, span, HK + "dateLabel") or "")
     event.types = [n for n in _iris(kg, subject, (RDF_TYPE,)) if n.value.startswith(HK)]
     event.places = _iris(kg, subject, PLACE_PREDICATES) or _iris(kg, subject, (HK + "involvedPlace",))
-    event.participants = _iris(kg, subject, (HK + "participant", HK + "aircraftUsed"))
+    event.participants = _iris(kg, subject, (HK + "participant", HK + "aircraftInvolved"))
     parents = _iris(kg, subject, (HK + "subEventOf",))
     event.parent = parents[0] if len(parents) == 1 else None
     for st in index(kg).for_triple(subject, ox.NamedNode(HK + "timeSpan"), span):
