@@ -11,19 +11,10 @@ from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from service.errors import HistkgError, QueryError
-from service.serialize import tsv_term
+from service.remote_store import values_clause
 from service.sparql import QueryResult, query_form
 
 _RDF_ACCEPT = "text/turtle"
-
-
-def with_values(text: str, bindings: dict[str, Any]) -> str:
-    """Append a VALUES clause binding parameters: the protocol has no substitutions, every query form takes one."""
-    if not bindings:
-        return text
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(tsv_term(term) for term in bindings.values())
-    return f"{text}\nVALUES ({names}) {{ ({values}) }}\n"
 
 
 def query_endpoint(url: str, text: str, bindings: dict[str, Any] | None = None, timeout: float = 60,
@@ -33,7 +24,7 @@ def query_endpoint(url: str, text: str, bindings: dict[str, Any] | None = None, 
     if not infer:
         # The reasoning switch histkg and GraphDB share; other servers ignore an unknown parameter.
         client.addParameter("infer", "false")
-    client.setQuery(with_values(text, bindings or {}))
+    client.setQuery(text + values_clause(bindings))  # the protocol has no substitutions: a trailing VALUES
     client.setMethod("POST")
     client.setTimeout(int(timeout))
     graph_form = form in ("CONSTRUCT", "DESCRIBE")

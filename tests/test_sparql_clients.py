@@ -182,3 +182,16 @@ def test_cli_reports_a_refused_query(live_server: LiveServer) -> None:
                                        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"])
     assert result.exit_code != 0
     assert "400" in result.output and "SERVICE" in result.output
+
+
+def test_cli_runs_a_saved_query_with_a_parameter_against_the_endpoint(live_server: LiveServer) -> None:
+    """Parameters reach a remote endpoint as a trailing VALUES clause; --no-infer travels as infer=false."""
+    def events(*extra: str) -> set[str]:
+        result = CliRunner().invoke(main, ["query", "--endpoint", live_server.url + "/sparql", "--saved",
+                                           "person-events", "-p", "person=id:aleksandr-zuyev", "--format", "json",
+                                           *extra])
+        assert result.exit_code == 0, result.output
+        return {b["event"]["value"] for b in json.loads(result.output)["results"]["bindings"]}
+
+    assert events() == {ID + "zuyev-defection"}
+    assert events("--no-infer") == set(), "hk:participatedIn is inferred: absent from the asserted graphs"
