@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from service import formats, queries, serialize
+from service import formats, queries
 from service.config import Settings
 from service.errors import DataFileError, HistkgError, InconsistencyError, NotFound, QueryError
 from service.export import Part, export
 from service.materialise import UnsupportedOntology
 from service.namespaces import shorten
-from service.sparql import Dataset, QueryResult, prepare, run
+from service.sparql import Dataset, QueryResult, prepare, run, write_result
 from service.store import KnowledgeGraph
 
 OUTPUT_FORMATS = ["table", *[f.name for f in formats.FORMATS]]
@@ -190,17 +190,11 @@ def render(result: QueryResult, format_name: str) -> str:
         return _table(result)
     fmt = formats.by_name(format_name)
     assert fmt is not None
-    if result.form == "ASK":
-        if fmt.kind is not formats.Kind.RESULTS:
-            fail(f"an ASK result cannot be written as {fmt.name}; use json, xml, csv or tsv")
-        return serialize.boolean(bool(result.boolean), fmt).decode()
-    if result.form == "SELECT":
-        if fmt.kind is not formats.Kind.RESULTS:
-            fail(f"a SELECT result cannot be written as {fmt.name}; use table, json, xml, csv or tsv")
-        return serialize.results(result.variables, result.rows, fmt).decode()
-    if fmt.kind is formats.Kind.RESULTS:
+    if result.form in ("ASK", "SELECT") and fmt.kind is not formats.Kind.RESULTS:
+        fail(f"a {result.form} result cannot be written as {fmt.name}; use table, json, xml, csv or tsv")
+    if result.form not in ("ASK", "SELECT") and fmt.kind is formats.Kind.RESULTS:
         fail(f"a {result.form} result is RDF; use table or an RDF format (turtle, jsonld, ...)")
-    return serialize.rdf(result.triples, fmt).decode()
+    return write_result(result, fmt).decode()
 
 
 def _table(result: QueryResult) -> str:

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from service import formats, serialize
 from service.errors import HistkgError, QueryError, QueryTimeout
-from service.sparql import Dataset, PreparedQuery, QueryResult, run
+from service.sparql import Dataset, PreparedQuery, QueryResult, run, write_result
 from service.store import KnowledgeGraph
 from service.worker import Worker, spawn
 
@@ -105,16 +105,8 @@ def answer(kg: KnowledgeGraph, job: Job) -> Answer:
     fmt = formats.by_name(job.format_name)
     if fmt is None:
         raise QueryError(f"unknown format {job.format_name!r}")
-    done.body = write(result, fmt)
+    done.body = write_result(result, fmt)
     return done
-
-
-def write(result: QueryResult, fmt: formats.Format) -> bytes:
-    if result.form == "ASK":
-        return serialize.boolean(bool(result.boolean), fmt)
-    if result.form == "SELECT":
-        return serialize.results(result.variables, result.rows, fmt, result.truncated_at)
-    return serialize.rdf(result.triples, fmt)
 
 
 # --- the pool -----------------------------------------------------------------------------------------------------
@@ -151,10 +143,6 @@ class QueryPool:
             raise
         self._release(worker)
         return _unpack(reply, worker.pid)
-
-    def pids(self) -> list[int]:
-        with self._cond:
-            return [w.pid for w in self._idle]
 
     def close(self) -> None:
         with self._cond:

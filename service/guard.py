@@ -102,10 +102,6 @@ def reset() -> None:
     _active.set(False)
 
 
-def active() -> bool:
-    return _active.get()
-
-
 def _hook(event: str, args: tuple[Any, ...]) -> None:
     if not _active.get():
         return

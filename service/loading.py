@@ -6,6 +6,7 @@ statements graph, everything else to the facts graph. Reasoning runs on facts on
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,15 @@ class LoadedData:
     facts: list[ox.Triple] = field(default_factory=list)
     statements: list[ox.Triple] = field(default_factory=list)
     named: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    # One line per file read, in order: its role and name and the digest of its bytes. The closure cache is keyed
+    # by these, so a file is read once for both parsing and the key.
+    fingerprints: list[bytes] = field(default_factory=list)
+
+    def read(self, path: Path, role: str) -> bytes:
+        """The bytes of `path`, read for `role` ("ontology", "data" or a named graph's IRI), fingerprinted."""
+        data = read_file(path)
+        self.fingerprints.append(f"{role}\0{path.name}\0".encode() + hashlib.sha256(data).digest())
+        return data
 
     def quads(self, graphs: GraphNames) -> Iterable[ox.Quad]:
         for name, triples in (
@@ -51,8 +61,22 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
     return rdf_format
 
 
+def read_file(path: Path) -> bytes:
+    if not path.is_file():
+        raise DataFileError(str(path), "no such file")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise DataFileError(str(path), error.strerror or "cannot read the file") from None
+
+
 def parse_file(path: Path, file_index: int = 0) -> list[ox.Quad]:
-    """Every quad in `path`, blank nodes relabelled `f<file_index>b<n>` in order of first appearance.
+    return parse_bytes(path, read_file(path), file_index)
+
+
+def parse_bytes(path: Path, data: bytes, file_index: int = 0) -> list[ox.Quad]:
+    """Every quad in `data` (the bytes of `path`), blank nodes relabelled `f<file_index>b<n>` in order of first
+    appearance.
 
     Deterministic labels keep a cached closure valid across restarts (the parser's own labels for `[]` are random)
     and keep two files from sharing a blank node by accident.
@@ -61,11 +85,8 @@ def parse_file(path: Path, file_index: int = 0) -> list[ox.Quad]:
     ENTITY declaration is refused before parsing (external entities could name local files; internal ones can
     expand without bound), so loading a file never opens another file or a connection.
     """
-    if not path.is_file():
-        raise DataFileError(str(path), "no such file")
     rdf_format = rdf_format_for(path)
     try:
-        data = path.read_bytes()
         if rdf_format == ox.RdfFormat.RDF_XML:
             _refuse_dtd(path, data)
         quads = list(ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri()))
@@ -111,13 +132,15 @@ def load_files(ontology_files: Iterable[Path], data_files: Iterable[Path],
                graph_files: Iterable[tuple[str, Path]] = ()) -> LoadedData:
     loaded = LoadedData()
     data_default: list[ox.Triple] = []
-    files = [(path, loaded.ontology) for path in ontology_files] + [(path, data_default) for path in data_files]
-    for index, (path, default) in enumerate(files):
-        for quad in parse_file(path, index):
+    files = [(path, loaded.ontology, "ontology") for path in ontology_files] + [
+        (path, data_default, "data") for path in data_files]
+    for index, (path, default, role) in enumerate(files):
+        for quad in parse_bytes(path, loaded.read(path, role), index):
             _add(loaded, quad, default=default)
     loaded.facts, loaded.statements = split_statements(data_default)
     for offset, (graph, path) in enumerate(graph_files, start=len(files)):
-        loaded.named.setdefault(graph, []).extend(q.triple for q in parse_file(path, offset))
+        data = loaded.read(path, graph)
+        loaded.named.setdefault(graph, []).extend(q.triple for q in parse_bytes(path, data, offset))
     return loaded
 
 

@@ -91,14 +91,6 @@ def _is_error_node(graph: rdflib.Graph, triple: tuple[rdflib.term.Node, ...]) ->
     return str(triple[1]).startswith("http://www.daml.org/2002/03/agents/agent-ont#")
 
 
-def read_cache(path: Path) -> list[ox.Triple] | None:
-    """The cached closure, or None when there is none or it is incomplete or corrupt (it is then rebuilt)."""
-    body = read_cache_body(path)
-    if body is None:
-        return None
-    return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-
-
 def read_cache_body(path: Path) -> bytes | None:
     """The cached closure as verified N-Triples that parse, or None (absent, incomplete or corrupt: rebuilt).
 

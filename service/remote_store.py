@@ -50,7 +50,7 @@ class RemoteStore:
     # --- queries ------------------------------------------------------------------------------------------------
     def query(self, text: str, *, default_graph: Iterable[Any] | None = None,
               named_graphs: Iterable[Any] | None = None, substitutions: dict[Any, Any] | None = None,
-              base_iri: str | None = None, use_default_graph_as_union: bool = False) -> Any:
+              base_iri: str | None = None) -> Any:
         if base_iri and "BASE" not in text.upper():
             text = f"BASE <{base_iri}>\n{text}"
         client = self._client(self.query_url)

@@ -21,7 +21,6 @@ from service.namespaces import PREFIXES
 from service.terms import to_rdflib
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 Row = Sequence[Any]  # one term (or None when unbound) per variable
 
 

@@ -17,7 +17,9 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
+from service import serialize
 from service.errors import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, UpdateRefused
+from service.formats import Format
 from service.store import KnowledgeGraph
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -222,3 +224,13 @@ def _collect(form: str, raw: Any, limit: int | None, deadline: float, timeout: f
             break
         sink.append([item[v] for v in result.variables] if form == "SELECT" else item)
     return result
+
+
+def write_result(result: QueryResult, fmt: Format) -> bytes:
+    """The result in `fmt` (a results format for SELECT/ASK, an RDF format for CONSTRUCT/DESCRIBE); a capped SELECT
+    says so in the formats that can."""
+    if result.form == "ASK":
+        return serialize.boolean(bool(result.boolean), fmt)
+    if result.form == "SELECT":
+        return serialize.results(result.variables, result.rows, fmt, result.truncated_at)
+    return serialize.rdf(result.triples, fmt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +24,6 @@ from service.remote_store import RemoteStore
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, float], None]  # (phase description, seconds it took)
 
 
 @dataclass
@@ -73,8 +72,8 @@ class KnowledgeGraph:
         report = LoadReport()
         started = time.perf_counter()
         files = [*settings.ontology_files, *settings.data_files, *(path for _, path in settings.graph_files)]
-        key = reasoner.cache_key([*_read_all(files), *(g.encode() for g, _ in settings.graph_files)])
         loaded = load_files(settings.ontology_files, settings.data_files, settings.graph_files)
+        key = reasoner.cache_key(loaded.fingerprints)
         report.add(f"parsed {len(files)} file(s)", time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -188,18 +187,6 @@ class KnowledgeGraph:
                 if current is None or score < current[0]:
                     labels[quad.subject.value] = (score, literal.value)
         return {iri: text for iri, (_, text) in labels.items()}
-
-
-def _read_all(paths: list[Any]) -> list[bytes]:
-    blobs = []
-    for path in paths:
-        if not path.is_file():
-            raise DataFileError(str(path), "no such file")
-        try:
-            blobs.append(path.name.encode() + b"\0" + path.read_bytes())
-        except OSError as error:
-            raise DataFileError(str(path), error.strerror or "cannot read the file") from None
-    return blobs
 
 
 def _build_store(loaded: LoadedData, inferred: list[ox.Triple] | bytes, graphs: GraphNames,

@@ -110,14 +110,20 @@ def test_generator_is_deterministic_and_consistent(tmp_path: Path) -> None:
     reasoner.materialise_fast(loaded.ontology, loaded.facts + loaded.statements)  # no InconsistencyError
 
 
-def test_both_report_the_same_inconsistency() -> None:
-    loaded = load_files(Settings().ontology_files, [DATA / "inconsistent.ttl"])
+def both_reasoners_report(data: Path) -> list[list[str]]:
+    """Both reasoners refuse `data` as inconsistent, with the same problems; those problems."""
+    loaded = load_files(Settings().ontology_files, [data])
     problems = []
     for materialise in (reasoner.materialise, reasoner.materialise_fast):
         with pytest.raises(InconsistencyError) as caught:
             materialise(loaded.ontology, loaded.facts)
         problems.append(caught.value.problems)
     assert problems[0] == problems[1]
+    return problems
+
+
+def test_both_report_the_same_inconsistency() -> None:
+    problems = both_reasoners_report(DATA / "inconsistent.ttl")
     assert any("id/confused" in p and "ontology#Agent" in p and "ontology#Place" in p for p in problems[1])
 
 
@@ -158,13 +164,7 @@ def test_both_report_the_same_ill_typed_literal(tmp_path: Path, value: str) -> N
     path.write_text("@prefix hk: <https://histkg.example.org/ontology#> . "
                     "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
                     f"<{ID}f> a hk:Flight ; hk:outcome {value} .\n", encoding="utf-8")
-    loaded = load_files(Settings().ontology_files, [path])
-    problems = []
-    for materialise in (reasoner.materialise, reasoner.materialise_fast):
-        with pytest.raises(InconsistencyError) as caught:
-            materialise(loaded.ontology, loaded.facts)
-        problems.append(caught.value.problems)
-    assert problems[0] == problems[1]
+    both_reasoners_report(path)
 
 
 def histkg(*args: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from service import formats, queries, serialize, sparql
+from service import formats, queries, sparql
 from service.executor import execute
 from service.formats import Format, Kind
 from service.nodes import node
@@ -73,13 +73,7 @@ def query_page(name: str) -> Response:
 
 
 def _download(name: str, result: sparql.QueryResult, fmt: Format) -> Response:
-    if fmt.kind is Kind.GRAPH:
-        body = serialize.rdf(result.triples, fmt)
-    elif result.boolean is not None:
-        body = serialize.boolean(result.boolean, fmt)
-    else:
-        body = serialize.results(result.variables, result.rows, fmt)
-    response = Response(body, mimetype=fmt.media_type)
+    response = Response(sparql.write_result(result, fmt), mimetype=fmt.media_type)
     response.headers["Content-Type"] = formats.content_type(fmt)
     response.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt.extension}"'
     return response

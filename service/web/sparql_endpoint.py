@@ -110,14 +110,6 @@ def _answer(protocol_request: ProtocolRequest) -> Response | str:
     return response
 
 
-def serialise(result: QueryResult, fmt: Format) -> bytes:
-    if result.form == "ASK":
-        return serialize.boolean(bool(result.boolean), fmt)
-    if result.form == "SELECT":
-        return serialize.results(result.variables, result.rows, fmt, result.truncated_at)
-    return serialize.rdf(result.triples, fmt)
-
-
 # --- the HTML page ------------------------------------------------------------------------------------------------
 @dataclass
 class Cell:
