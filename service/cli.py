@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from service import formats, queries
-from service.config import Settings
+from service.config import STORAGES, Settings
 from service.errors import DataFileError, HistkgError, InconsistencyError, NotFound, QueryError
 from service.export import Part, export
 from service.materialise import UnsupportedOntology
@@ -32,16 +32,24 @@ def dataset_options(command: Callable[..., Any]) -> Callable[..., Any]:
                        "Default: the shipped data/belenko.ttl.")
     @click.option("--ontology", "ontology_files", multiple=True, type=click.Path(path_type=Path),
                   help="Ontology file; repeatable. Default: the shipped ontology.")
-    @click.option("--no-cache", is_flag=True, help="Reason from scratch; neither read nor write the closure cache.")
+    @click.option("--no-cache", is_flag=True, help="Reason from scratch; neither read nor write the closure cache "
+                  "(nor a store snapshot).")
+    @click.option("--storage", type=click.Choice(STORAGES), default=None,
+                  help="Where the store is kept: memory, disk (a snapshot in the cache folder, reopened in "
+                       "milliseconds at the next start) or auto (disk for large datasets). Default: HISTKG_STORAGE "
+                       "or auto.")
     @functools.wraps(command)
     def wrapper(data_files: tuple[Path, ...], ontology_files: tuple[Path, ...], no_cache: bool,
-                **kwargs: Any) -> Any:
-        overrides: dict[str, object] = {}
+                storage: str | None, **kwargs: Any) -> Any:
+        overrides: dict[str, object] = {"storage": storage}
         if data_files:
             overrides["data_files"] = tuple(data_files)
         if ontology_files:
             overrides["ontology_files"] = tuple(ontology_files)
-        settings = Settings.from_env(**overrides)
+        try:
+            settings = Settings.from_env(**overrides)
+        except ValueError as error:
+            fail(f"bad setting: {error}")
         if no_cache:
             settings = settings.with_(cache_dir=None)
         return command(settings=settings, **kwargs)

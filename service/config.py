@@ -25,6 +25,9 @@ def _default_cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "histkg"
 
 
+STORAGES = ("auto", "memory", "disk")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_files: tuple[Path, ...] = field(default_factory=_default_data)
@@ -44,6 +47,10 @@ class Settings:
     query_workers: int = 4        # query processes per serving process (0: run queries in-process, CLI)
     max_body_bytes: int = 1 << 20  # request bodies larger than this are refused (413)
     max_url_length: int = 8_000   # path + query string longer than this is refused (414)
+    # "memory", "disk" (an on-disk store snapshot in cache_dir, reopened at the next start: service.snapshot) or
+    # "auto": disk from disk_threshold quads on (the named graphs and the union copy), memory below.
+    storage: str = "auto"
+    disk_threshold: int = 250_000
     union_copy: bool = True       # keep the default view's union as one graph: faster queries, 2x store memory
     response_cache_bytes: int = 64 << 20  # whole responses kept in memory per serving process (0: none)
 
@@ -68,6 +75,8 @@ class Settings:
             env["query_workers"] = int(value)
         if value := os.environ.get("HISTKG_REASONER"):
             env["reasoner"] = value
+        if value := os.environ.get("HISTKG_STORAGE"):
+            env["storage"] = value
         if value := os.environ.get("HISTKG_UNION_COPY"):
             env["union_copy"] = value.lower() not in ("0", "false", "no", "off")
         if value := os.environ.get("HISTKG_RESPONSE_CACHE_MB"):
@@ -76,3 +85,7 @@ class Settings:
             env["result_limit"] = int(value)
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        if self.storage not in STORAGES:
+            raise ValueError(f"storage must be one of {', '.join(STORAGES)}, not {self.storage!r}")

@@ -177,7 +177,7 @@ class QueryPool:
         engine could leave the child stuck; such a child is killed and forked again."""
         ping = pickle.dumps(Job(PreparedQuery("ASK { ?s ?p ?o }", "ASK"), Dataset(), None, PING_SECONDS))
         for _ in range(3):
-            worker = spawn(lambda payload: _serve_job(self.kg, payload))
+            worker = spawn(lambda payload: _serve_job(self.kg, payload), self.kg.snapshot_path)
             try:
                 worker.call(ping, time.monotonic() + PING_SECONDS)
                 return worker

@@ -38,8 +38,12 @@ class LoadedData:
     def read(self, path: Path, role: str) -> bytes:
         """The bytes of `path`, read for `role` ("ontology", "data" or a named graph's IRI), fingerprinted."""
         data = read_file(path)
-        self.fingerprints.append(f"{role}\0{path.name}\0".encode() + hashlib.sha256(data).digest())
+        self.fingerprints.append(fingerprint(path, role, data))
         return data
+
+    def size(self) -> int:
+        """Triples in every graph (ontology, facts, statements, named)."""
+        return len(self.ontology) + len(self.facts) + len(self.statements) + sum(map(len, self.named.values()))
 
     def quads(self, graphs: GraphNames) -> Iterable[ox.Quad]:
         for name, triples in (
@@ -49,6 +53,18 @@ class LoadedData:
             graph = ox.NamedNode(name)
             for t in triples:
                 yield ox.Quad(t.subject, t.predicate, t.object, graph)
+
+
+def fingerprint(path: Path, role: str, data: bytes) -> bytes:
+    return f"{role}\0{path.name}\0".encode() + hashlib.sha256(data).digest()
+
+
+def fingerprint_files(ontology_files: Iterable[Path], data_files: Iterable[Path],
+                      graph_files: Iterable[tuple[str, Path]] = ()) -> list[bytes]:
+    """The fingerprints `load_files` records for the same files, without parsing them."""
+    roles = [(path, "ontology") for path in ontology_files] + [(path, "data") for path in data_files] + [
+        (path, graph) for graph, path in graph_files]
+    return [fingerprint(path, role, read_file(path)) for path, role in roles]
 
 
 def rdf_format_for(path: Path) -> ox.RdfFormat:

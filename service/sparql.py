@@ -184,6 +184,8 @@ def run(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = None
     started = time.perf_counter()
     deadline = started + timeout
     try:
+        if not isinstance(kg.store, ox.Store):
+            _check_syntax(query.text, base_iri)
         raw = kg.query(query.text, infer=dataset.infer, **_graph_arguments(kg, query, dataset),
                        substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
                        base_iri=base_iri)
@@ -196,6 +198,15 @@ def run(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = None
         raise QueryError(f"the query could not be evaluated: {error}") from None
     result.seconds = time.perf_counter() - started
     return result
+
+
+_EMPTY = ox.Store()
+
+
+def _check_syntax(text: str, base_iri: str | None) -> None:
+    """Raise SyntaxError (with line and column) as the engine would: a remote server's own message varies by
+    product. Parsing happens here, the evaluation over an empty dataset is lazy and costs nothing."""
+    _EMPTY.query(text, base_iri=base_iri)
 
 
 def _graph_arguments(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset) -> dict[str, Any]:

@@ -7,18 +7,21 @@ input files carry. SPARQL sees their union by default; `infer=False` leaves the 
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from service import reasoner
+from service import reasoner, snapshot
 from service.config import Settings
 from service.errors import DataFileError
-from service.loading import LoadedData, load_files
+from service.loading import LoadedData, fingerprint_files, load_files
 from service.namespaces import RDFS_LABEL, SKOS, GraphNames
 from service.remote_store import RemoteStore
 
@@ -66,10 +69,30 @@ class KnowledgeGraph:
         self.memo: dict[str, Any] = {}
         # Whether the store keeps the union of the default view in its default graph (see _build_store).
         self.union_in_default_graph = False
+        # The on-disk store snapshot served from (service.snapshot), or None for an in-memory or remote store.
+        self.snapshot_path: Path | None = None
+        self._quad_count: int | None = None
+
+    def with_settings(self, **changes: object) -> KnowledgeGraph:
+        """The same loaded graph (same store, same version) under changed settings, e.g. a shorter time limit."""
+        clone = copy.copy(self)
+        clone.settings = self.settings.with_(**changes)
+        return clone
+
+    @property
+    def quad_count(self) -> int:
+        """Quads in the store (named graphs and the union copy), counted once: counting an on-disk store walks it."""
+        if self._quad_count is None:
+            self._quad_count = len(self.store)
+        return self._quad_count
 
     @classmethod
     def load(cls, settings: Settings) -> KnowledgeGraph:
         report = LoadReport()
+        if settings.storage != "memory" and settings.cache_dir is not None:
+            reopened = cls._reopen(settings, report)
+            if reopened is not None:
+                return reopened
         started = time.perf_counter()
         files = [*settings.ontology_files, *settings.data_files, *(path for _, path in settings.graph_files)]
         loaded = load_files(settings.ontology_files, settings.data_files, settings.graph_files)
@@ -84,13 +107,69 @@ class KnowledgeGraph:
         count = inferred.count(b"\n") if isinstance(inferred, bytes) else len(inferred)
         report.add(f"{what} ({count} inferred triples)", time.perf_counter() - started)
 
-        started = time.perf_counter()
         graphs = GraphNames(settings.base)
+        if _wants_snapshot(settings, loaded.size() + count):
+            kg = cls._snapshot(settings, loaded, inferred, graphs, key, report)
+            if kg is not None:
+                return kg
+        started = time.perf_counter()
         store = _build_store(loaded, inferred, graphs, settings.union_copy)
         kept = "the named graphs and their union" if settings.union_copy else "the named graphs"
-        report.add(f"indexed {len(store)} quads ({kept})", time.perf_counter() - started)
         kg = cls(settings, store, graphs, key[:16], sorted(loaded.named), report)
+        report.add(f"indexed {kg.quad_count} quads ({kept}) in memory", time.perf_counter() - started)
         kg.union_in_default_graph = settings.union_copy
+        return kg
+
+    @classmethod
+    def _reopen(cls, settings: Settings, report: LoadReport) -> KnowledgeGraph | None:
+        """The graph from its store snapshot, when one exists for exactly these input files: no parsing, no
+        reasoning, no indexing. The files are still read, for the key (their digest)."""
+        assert settings.cache_dir is not None
+        started = time.perf_counter()
+        key = reasoner.cache_key(fingerprint_files(settings.ontology_files, settings.data_files,
+                                                   settings.graph_files))
+        path = snapshot.location(settings.cache_dir, key, settings.union_copy)
+        opened = snapshot.open_snapshot(path)
+        if opened is None:
+            return None
+        store, manifest = opened
+        report.closure_from_cache = True
+        report.add(f"opened the store snapshot {path.name} ({manifest.quads} quads)", time.perf_counter() - started)
+        return cls._from_snapshot(settings, store, manifest, path, report)
+
+    @classmethod
+    def _snapshot(cls, settings: Settings, loaded: LoadedData, inferred: list[ox.Triple] | bytes,
+                  graphs: GraphNames, key: str, report: LoadReport) -> KnowledgeGraph | None:
+        """Write the store snapshot and serve from it; None (the in-memory store is built) if it cannot be written."""
+        assert settings.cache_dir is not None
+        started = time.perf_counter()
+        path = snapshot.location(settings.cache_dir, key, settings.union_copy)
+        closure_graph = ox.NamedNode(graphs.inferred)
+        quads: Iterable[ox.Quad] = loaded.quads(graphs)
+        closure_nt = inferred if isinstance(inferred, bytes) else None
+        if not isinstance(inferred, bytes):
+            quads = chain(quads, (ox.Quad(t.subject, t.predicate, t.object, closure_graph) for t in inferred))
+        manifest = snapshot.Manifest(key, 0, settings.union_copy, sorted(loaded.named))
+        try:
+            snapshot.write_snapshot(path, quads, closure_nt, closure_graph, manifest)
+        except OSError as error:  # a full or read-only disk costs memory and start-up time, not correctness
+            log.warning("could not write the store snapshot %s (%s); indexing in memory", path, error)
+            return None
+        opened = snapshot.open_snapshot(path)
+        if opened is None:
+            return None
+        store, manifest = opened
+        report.add(f"wrote and opened the store snapshot {path.name} ({manifest.quads} quads)",
+                   time.perf_counter() - started)
+        return cls._from_snapshot(settings, store, manifest, path, report)
+
+    @classmethod
+    def _from_snapshot(cls, settings: Settings, store: ox.Store, manifest: snapshot.Manifest, path: Path,
+                       report: LoadReport) -> KnowledgeGraph:
+        kg = cls(settings, store, GraphNames(settings.base), manifest.key[:16], manifest.extra_graphs, report)
+        kg.union_in_default_graph = manifest.union_copy
+        kg.snapshot_path = path
+        kg._quad_count = manifest.quads
         return kg
 
     @classmethod
@@ -187,6 +266,15 @@ class KnowledgeGraph:
                 if current is None or score < current[0]:
                     labels[quad.subject.value] = (score, literal.value)
         return {iri: text for iri, (_, text) in labels.items()}
+
+
+def _wants_snapshot(settings: Settings, named_quads: int) -> bool:
+    """Whether to serve from an on-disk snapshot: asked for ("disk"), or ("auto") from `disk_threshold` quads on,
+    where indexing in memory at every start costs seconds (bench/results.md). Needs a cache folder."""
+    if settings.cache_dir is None or settings.storage == "memory":
+        return False
+    quads = named_quads * (2 if settings.union_copy else 1)
+    return settings.storage == "disk" or quads >= settings.disk_threshold
 
 
 def _build_store(loaded: LoadedData, inferred: list[ox.Triple] | bytes, graphs: GraphNames,

@@ -4,6 +4,10 @@ The parent side (`Worker`) sends a message and waits for the reply until a deadl
 worker died (EOFError); `kill()` is SIGKILL and reap. The child keeps file descriptors 0-2 and its socket (as fd 3),
 closes every other descriptor it inherited (the server's sockets, sibling workers' sockets) and sets RLIMIT_NOFILE
 to 4: from then on no open(), socket() or pipe() can succeed in it. It exits when its parent goes away.
+
+Over an on-disk store snapshot (service.snapshot) the child also keeps the descriptors of the store's files, which
+the parent opened read-only before forking (the engine opens them all at once, none later); RLIMIT_NOFILE is then
+the lowest free descriptor number, so still no new descriptor can be made.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from service import guard
 
@@ -82,15 +87,16 @@ def _read_exactly(sock: socket.socket, size: int, deadline: float | None) -> byt
     return bytes(chunks)
 
 
-def spawn(handler: Handler) -> Worker:
-    """Fork a worker that answers each message with handler(message)."""
+def spawn(handler: Handler, keep_under: Path | None = None) -> Worker:
+    """Fork a worker that answers each message with handler(message). Descriptors the parent holds open on files
+    under `keep_under` (an on-disk store's files, opened read-only before the fork) stay open in the worker."""
     parent_end, child_end = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 1
         try:
             parent_end.detach()
-            _child_main(child_end.detach(), handler)
+            _child_main(child_end.detach(), handler, keep_under)
             code = 0
         finally:
             os._exit(code)
@@ -98,11 +104,10 @@ def spawn(handler: Handler) -> Worker:
     return Worker(pid, parent_end)
 
 
-def _child_main(fd: int, handler: Handler) -> None:
+def _child_main(fd: int, handler: Handler, keep_under: Path | None) -> None:
     parent = os.getppid()
     guard.reset()
-    _isolate(fd)
-    sock = socket.socket(fileno=_SOCKET_FD)
+    sock = socket.socket(fileno=_isolate(fd, _descriptors_under(keep_under) if keep_under else set()))
     guard.enter()  # Python code in here is guarded too (the engine itself cannot open anything any more)
     while True:
         try:
@@ -124,8 +129,9 @@ def _next_message(sock: socket.socket, parent: int) -> bytes | None:
     return receive(sock, None)
 
 
-def _isolate(fd: int) -> None:
-    """Default signal handling; fds 0-2 and the socket at fd 3 only; no new file descriptor from here on."""
+def _isolate(fd: int, keep: set[int]) -> int:
+    """Default signal handling; fds 0-2, the socket and `keep` only; no new file descriptor from here on.
+    Returns the socket's descriptor: 3, unless 3 is one to keep."""
     for name in _RESET_SIGNALS:
         with contextlib.suppress(ValueError, OSError, AttributeError):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -139,10 +145,27 @@ def _isolate(fd: int) -> None:
             if null != std:
                 os.dup2(null, std)
                 os.close(null)
-    if fd != _SOCKET_FD:
+    if fd != _SOCKET_FD and _SOCKET_FD not in keep:
         os.dup2(fd, _SOCKET_FD)
         os.close(fd)
+        fd = _SOCKET_FD
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     top = max(soft, hard) if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
-    os.closerange(_SOCKET_FD + 1, top)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (_SOCKET_FD + 1, _SOCKET_FD + 1))
+    held = sorted({0, 1, 2, fd, *keep})
+    for low, high in zip(held, [*held[1:], top], strict=True):
+        os.closerange(low + 1, high)
+    # A new descriptor always takes the lowest free number: a limit at that number refuses every new one.
+    lowest_free = next(n for n in range(len(held) + 1) if n not in held)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, lowest_free))
+    return fd
+
+
+def _descriptors_under(folder: Path) -> set[int]:
+    """The open descriptors on files inside `folder` (Linux: read from /proc/self/fd)."""
+    prefix = str(folder.resolve()) + os.sep
+    found = set()
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{name}").startswith(prefix):
+                found.add(int(name))
+    return found

@@ -1,8 +1,20 @@
-"""Shared fixtures: the real graph of the shipped dataset, the real app, and a real HTTP server on loopback."""
+"""Shared fixtures: the real graph of the shipped dataset, the real app, and a real HTTP server on loopback.
+
+Store modes. Every test that uses the shared graph (`kg`, and so `app`, `client`, `live_server`) runs once per
+store mode: `memory` (pyoxigraph in memory), `disk` (an on-disk store snapshot reopened read-only,
+service.snapshot) and `remote` (a real `oxigraph serve` on loopback, loaded with the graph, served through
+service.remote_store). `pytest --stores memory` picks modes. A test that is about one mode's machinery (the query
+processes, say) says so with `@pytest.mark.stores(...)` and is not run in the others.
+"""
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +25,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from service.config import PROJECT_ROOT, Settings
+from service.remote_store import RemoteStore
 from service.store import KnowledgeGraph
 from service.web import create_app
 
@@ -32,9 +45,82 @@ def settings(cache_dir: Path) -> Settings:
     return Settings(cache_dir=cache_dir)
 
 
+STORE_MODES = ("memory", "disk", "remote")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--stores", default=",".join(STORE_MODES),
+                     help=f"comma-separated store modes to run the graph-level tests in (default: all of "
+                          f"{', '.join(STORE_MODES)})")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "stores(*modes): run this test only in these store modes")
+    unknown = set(_selected_modes(config)) - set(STORE_MODES)
+    if unknown:
+        raise pytest.UsageError(f"--stores: unknown mode(s) {', '.join(sorted(unknown))}")
+
+
+def _selected_modes(config: pytest.Config) -> list[str]:
+    return [mode for mode in str(config.getoption("--stores")).split(",") if mode]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_mode" in metafunc.fixturenames:
+        modes = _selected_modes(metafunc.config)
+        marker = metafunc.definition.get_closest_marker("stores")
+        if marker is not None:
+            modes = [mode for mode in modes if mode in marker.args]
+        metafunc.parametrize("store_mode", modes, scope="session")
+
+
 @pytest.fixture(scope="session")
-def kg(settings: Settings) -> KnowledgeGraph:
-    return KnowledgeGraph.load(settings)
+def kg(store_mode: str, settings: Settings, request: pytest.FixtureRequest) -> KnowledgeGraph:
+    if store_mode == "remote":
+        remote: KnowledgeGraph = request.getfixturevalue("remote_kg")
+        return remote
+    loaded = KnowledgeGraph.load(settings.with_(storage=store_mode))
+    assert (loaded.snapshot_path is not None) == (store_mode == "disk")
+    return loaded
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def sparql_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real SPARQL 1.1 server on loopback: `oxigraph serve` (PyPI `oxigraph`), empty. Its base URL."""
+    executable = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(executable).exists():
+        pytest.fail("the `oxigraph` server is not installed: pip install -e '.[test]' brings it")
+    port = _free_port()
+    location = tmp_path_factory.mktemp("oxigraph-store")
+    process = subprocess.Popen([executable, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("oxigraph serve did not start")
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def remote_kg(sparql_server: str, settings: Settings) -> KnowledgeGraph:
+    """The shipped graph pushed into the SPARQL server (as `histkg load --into` does) and served from there."""
+    local = KnowledgeGraph.load(settings.with_(storage="memory"))
+    local.push(RemoteStore(f"{sparql_server}/query", f"{sparql_server}/update"))
+    return KnowledgeGraph.connect(settings, f"{sparql_server}/query")
 
 
 @pytest.fixture(scope="session")

@@ -202,8 +202,7 @@ def test_catalogue_is_large() -> None:
 @pytest.fixture(scope="module")
 def hostile_server(kg: KnowledgeGraph) -> Iterator[str]:
     """The shipped graph behind a 2 s time limit, on a real socket."""
-    short = KnowledgeGraph(kg.settings.with_(query_timeout=LIMIT), kg.store, kg.graphs, kg.version,
-                           kg.extra_graphs, kg.report)
+    short = kg.with_settings(query_timeout=LIMIT)
     server, thread = serve_in_thread(create_app(short))
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -26,7 +26,7 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def with_settings(kg: KnowledgeGraph, **changes: object) -> KnowledgeGraph:
-    return KnowledgeGraph(kg.settings.with_(**changes), kg.store, kg.graphs, kg.version, kg.extra_graphs, kg.report)
+    return kg.with_settings(**changes)
 
 
 @pytest.fixture(scope="module")

@@ -242,8 +242,7 @@ def test_unknown_protocol_graph_is_empty_and_named(client: FlaskClient) -> None:
 
 
 def test_result_cap_is_announced(kg: KnowledgeGraph) -> None:
-    capped = KnowledgeGraph(kg.settings.with_(result_limit=5), kg.store, kg.graphs, kg.version, kg.extra_graphs,
-                            kg.report)
+    capped = kg.with_settings(result_limit=5)
     client = create_app(capped).test_client()
     response = get(client, JSON_R, query="SELECT * WHERE { ?s ?p ?o }")
     assert response.headers["X-Histkg-Truncated"] == "5"
