@@ -3,18 +3,23 @@
 Each rule of the OWL 2 RL profile (OWL 2 Profiles, section 4.3) that the ontology uses is written here as a SPARQL
 pattern over the conclusion's terms; the first rule whose premises hold in the closure explains the triple. The
 premises are themselves triples, each marked asserted or inferred, so an explanation can be followed down.
+
+The triples of a page are explained together (`explain_many`): one query per derivation height, for all of them,
+so a page over a remote SPARQL server costs a few requests, not a few per inferred fact.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
 
 from service.namespaces import OWL, RDF, RDF_TYPE, RDFS
-from service.serialize import tsv_term
+from service.remote_store import RemoteStore, chunks, nameable, values_block
 from service.store import KnowledgeGraph
 
 Triple = tuple[Any, Any, Any]
@@ -69,6 +74,8 @@ _IRIS = {"sco": RDFS + "subClassOf", "spo": RDFS + "subPropertyOf", "dom": RDFS 
          "rng": RDFS + "range", "inv": OWL + "inverseOf", "symp": OWL + "SymmetricProperty",
          "trp": OWL + "TransitiveProperty", "chain": OWL + "propertyChainAxiom", "first": RDF + "first",
          "rest": RDF + "rest", "nil": RDF + "nil", "eqc": OWL + "equivalentClass", "eqp": OWL + "equivalentProperty"}
+# Each rule's solutions are ordered by its variables in order of appearance (the conclusion's $s $p $o are fixed).
+_ORDER = {r.id: list(dict.fromkeys(v[1:] for v in re.findall(r"\?\w+", r.where))) for r in RULES}
 
 
 @dataclass
@@ -97,93 +104,191 @@ def explain(kg: KnowledgeGraph, subject: Any, predicate: Any, obj: Any) -> Expla
     remembered: dict[Triple, Explanation | None] = kg.memo.setdefault("explanations", {})
     if triple in remembered:
         return remembered[triple]
-    found = _search(kg, triple) if kg.is_inferred(*triple) else None
-    if len(remembered) >= _REMEMBERED:
+    if not kg.is_inferred(*triple):
+        _remember(remembered, {triple: None})
+        return None
+    return explain_many(kg, [triple])[triple]
+
+
+def explain_many(kg: KnowledgeGraph, triples: Iterable[Triple]) -> dict[Triple, Explanation | None]:
+    """`explain` for many triples the caller knows to be inferred, searched together: a query per derivation
+    height reached (for all of them at once), instead of several queries per triple."""
+    remembered: dict[Triple, Explanation | None] = kg.memo.setdefault("explanations", {})
+    wanted = list(dict.fromkeys(triples))
+    found = {t: remembered[t] for t in wanted if t in remembered}
+    searched = _search(kg, [t for t in wanted if t not in found])
+    _remember(remembered, searched)
+    return {**found, **searched}
+
+
+def _remember(remembered: dict[Triple, Explanation | None], found: dict[Triple, Explanation | None]) -> None:
+    if len(remembered) + len(found) > _REMEMBERED:
         remembered.clear()  # crude but thread-safe under the GIL, and the dataset never changes
-    remembered[triple] = found
-    return found
+    remembered.update(found)
 
 
-def _search(kg: KnowledgeGraph, triple: Triple) -> Explanation | None:
+def _search(kg: KnowledgeGraph, targets: list[Triple]) -> dict[Triple, Explanation | None]:
+    """Iterative deepening for all targets at once. Before trying height h, the candidates of every triple the
+    search can reach (h - 1 premises deep) are fetched in one batch, so each height costs one query, and the
+    result is the one a search fetching candidates one triple at a time would find."""
     search = _Search(kg)
+    found: dict[Triple, Explanation | None] = {}
+    pending = targets
     for height in range(1, _MAX_HEIGHT + 1):
-        if (found := search.derivation(triple, height)) is not None:
-            return found
-    return None
+        if not pending:
+            break
+        search.fetch(search.unknown(pending, height - 1))
+        for triple in pending:
+            found[triple] = search.derivation(triple, height)
+        pending = [t for t in pending if found[t] is None]
+    return found
 
 
 _MAX_HEIGHT = 16
 _REMEMBERED = 20_000  # explanations kept per dataset
 _CANDIDATES_PER_RULE = 5
+_TRIPLES_PER_QUERY = 250  # conclusions one query asks about: some 300 kB of query text at most
 
 
 class _Search:
-    """Iterative deepening over rule applications, remembering candidates and results per (triple, height)."""
+    """Derivations by height over rule applications (candidates), remembering results per (triple, height)."""
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
         self.candidates: dict[Triple, list[Explanation]] = {}
         self.results: dict[tuple[Triple, int], Explanation | None] = {}
 
+    def unknown(self, targets: list[Triple], depth: int) -> list[Triple]:
+        """The triples up to `depth` inferred premises below `targets` whose candidates are not fetched yet. Those
+        less deep were fetched for the previous height (breadth first), so their premises are known."""
+        seen = dict.fromkeys(targets)
+        level = list(seen)
+        for _ in range(depth):
+            below = [(p.subject, p.predicate, p.object) for t in level for c in self.candidates[t]
+                     for p in c.premises if p.inferred]
+            level = [t for t in dict.fromkeys(below) if t not in seen]
+            seen.update(dict.fromkeys(level))
+        return [t for t in seen if t not in self.candidates]
+
+    def fetch(self, triples: list[Triple]) -> None:
+        if triples:
+            self.candidates.update(_candidates(self.kg, triples))
+
     def derivation(self, triple: Triple, height: int) -> Explanation | None:
-        """A derivation of `triple` no taller than `height` (premises at most height - 1), or None."""
+        """A derivation of `triple` no taller than `height` (premises at most height - 1), or None. The candidates
+        of every triple it reaches have been fetched (see `unknown`)."""
         key = (triple, height)
-        if key in self.results:
-            return self.results[key]
-        self.results[key] = None  # guards against re-entry while this one is being worked out
-        if triple not in self.candidates:
-            self.candidates[triple] = _candidates(self.kg, triple)
-        for candidate in self.candidates[triple]:
-            if all(not p.inferred or (height > 1 and self.derivation((p.subject, p.predicate, p.object),
-                                                                     height - 1) is not None)
-                   for p in candidate.premises):
-                self.results[key] = candidate
-                break
+        if key not in self.results:
+            self.results[key] = next((c for c in self.candidates[triple] if all(
+                not p.inferred or (height > 1 and self.derivation((p.subject, p.predicate, p.object),
+                                                                  height - 1) is not None)
+                for p in c.premises)), None)
         return self.results[key]
 
 
-def _candidates(kg: KnowledgeGraph, triple: Triple) -> list[Explanation]:
-    """Every rule application that concludes `triple` (a few per rule), found with one query over all rules."""
-    subject, predicate, obj = triple
+@lru_cache(maxsize=1024)
+def _rules_for(predicate: Any) -> tuple[Rule, ...]:
     is_type = predicate.value == RDF_TYPE
-    rules = [r for r in RULES if (predicate.value == _IRIS[r.id[-3:]] if r.id.startswith("scm")
-                                  else r.applies_to_type == is_type)]
-    bound = {"s": subject, "p": predicate, "o": obj}
-    if any(isinstance(t, ox.BlankNode) for t in triple):
-        # A blank node cannot be written into query text (it would become a variable): bind it, one rule a time.
-        rows = [(rule, row) for rule in rules for row in _solutions(kg, _rule_query(rule), bound)]
-    else:
-        inline = {f"${k}": tsv_term(t) for k, t in bound.items()}
-        union = " UNION ".join(f"{{ {_rule_query(r, inline)} BIND({i} AS ?rule_index) }}" for i, r in enumerate(rules))
-        solutions = _solutions(kg, f"SELECT * WHERE {{ {union} }}", {})
-        rows = [(rules[int(row.pop("rule_index").value)], row) for row in solutions]
-    found = [Explanation(rule.id, rule.description, [_premise(kg, t, {**bound, **row}) for t in rule.premises])
-             for rule, row in rows]
-    # A stable order (fewest inferred premises, then rule, then premises) so every store picks the same one.
+    return tuple(r for r in RULES if (predicate.value == _IRIS[r.id[-3:]] if r.id.startswith("scm")
+                                      else r.applies_to_type == is_type))
+
+
+def _candidates(kg: KnowledgeGraph, triples: list[Triple]) -> dict[Triple, list[Explanation]]:
+    """Every rule application that concludes each triple (a few per rule), for up to _TRIPLES_PER_QUERY triples in
+    one query: a branch per rule, each binding the conclusions it applies to with VALUES. (A branch per triple and
+    rule costs the engine time quadratic in their number.)"""
+    rows: list[tuple[Triple, Rule, dict[str, Any]]] = []
+    inferred = f"<{kg.graphs.inferred}>"
+    # A blank node cannot be written into query text (it would become a variable): in memory, bind it, one rule at
+    # a time; a remote server's blank nodes cannot be named at all (a blank node in VALUES is a syntax error).
+    unnamed = [] if isinstance(kg.store, RemoteStore) else [t for t in triples if not nameable(*t)]
+    for triple in unnamed:
+        rows += [(triple, rule, row) for rule in _rules_for(triple[1])
+                 for row in _solutions(kg, f"SELECT * WHERE {{ {_rule_pattern(rule, inferred)} }}", _bound(triple))]
+    for chunk in chunks([t for t in triples if nameable(*t)], _TRIPLES_PER_QUERY):
+        branches = [_rule_branch(rule, inferred, chunk) for rule in RULES]
+        query = " UNION ".join(b for b in branches if b)
+        for row in _solutions(kg, f"SELECT * WHERE {{ {query} }}", {}):
+            triple = chunk[int(row.pop("triple_index").value)]
+            rows.append((triple, RULES[int(row.pop("rule_index").value)], row))
+    return {t: _ranked(t, c) for t, c in _grouped(triples, rows).items()}
+
+
+def _rule_branch(rule: Rule, inferred: str, chunk: Sequence[Triple]) -> str:
+    """The rule's pattern over the conclusions of `chunk` it applies to (VALUES ?s ?p ?o ?triple_index), or ""."""
+    used = [k for k in "spo" if f"${k}" in rule.where + " ".join(rule.premises)]
+    bindings = [(*(t for k, t in _bound(triple).items() if k in used), i)
+                for i, triple in enumerate(chunk) if rule in _rules_for(triple[1])]
+    if not bindings:
+        return ""
+    return (f"{{ {values_block([*used, 'triple_index'], bindings)} {_rule_pattern(rule, inferred)} "
+            f"BIND({RULES.index(rule)} AS ?rule_index) }}")
+
+
+def _grouped(triples: list[Triple], rows: list[tuple[Triple, Rule, dict[str, Any]]]
+             ) -> dict[Triple, dict[str, list[dict[str, Any]]]]:
+    """Solutions by triple and rule, each rule's first _CANDIDATES_PER_RULE in the order of the rule's variables
+    (as they appear in its pattern): a few per rule bound the search, and every store offers the same few."""
+    grouped: dict[Triple, dict[str, list[dict[str, Any]]]] = {t: {} for t in triples}
+    for triple, rule, row in rows:
+        grouped[triple].setdefault(rule.id, []).append(row)
+    for by_rule in grouped.values():
+        for rule_id, solutions in by_rule.items():
+            order = _ORDER[rule_id]
+            solutions.sort(key=lambda row: [_term_order(row.get(v)) for v in order])
+            del solutions[_CANDIDATES_PER_RULE:]
+    return grouped
+
+
+def _ranked(triple: Triple, by_rule: dict[str, list[dict[str, Any]]]) -> list[Explanation]:
+    """The candidates as explanations, in a stable order (fewest inferred premises, then rule, then premises)."""
+    found = [Explanation(rule.id, rule.description, [
+        _premise(template, {**_bound(triple), **row}, row.get(f"inferred_{i}"))
+        for i, template in enumerate(rule.premises)]) for rule in RULES for row in by_rule.get(rule.id, [])]
     order = {rule.id: i for i, rule in enumerate(RULES)}
     return sorted(found, key=lambda e: (sum(p.inferred for p in e.premises), order[e.rule],
                                         [str(t) for p in e.premises for t in (p.subject, p.predicate, p.object)]))
 
 
-def _rule_query(rule: Rule, inline: dict[str, str] | None = None) -> str:
-    where = rule.where.format(**_IRIS)
-    for variable, term in (inline or {}).items():
-        where = where.replace(variable, term)
-    # Ordered before the limit, so every store (in memory or remote) offers the same few candidates.
-    order = " ".join(dict.fromkeys(re.findall(r"\?\w+", where))) or "?s"
-    return f"{{ SELECT * WHERE {{ {where} }} ORDER BY {order} LIMIT {_CANDIDATES_PER_RULE} }}"
+def _bound(triple: Triple) -> dict[str, Any]:
+    return dict(zip("spo", triple, strict=True))
+
+
+def _term_order(term: Any) -> tuple[int, str, str]:
+    """An order like SPARQL's ORDER BY: blank nodes, then IRIs, then literals; within each, by text (so numbers
+    compare as text: which few of many candidates are kept need only be the same on every store)."""
+    if isinstance(term, ox.Literal):
+        return 3, term.value, term.language or term.datatype.value
+    if isinstance(term, ox.NamedNode):
+        return 2, term.value, ""
+    return (1, term.value, "") if isinstance(term, ox.BlankNode) else (0, "", "")
+
+
+def _rule_pattern(rule: Rule, inferred: str) -> str:
+    """The rule's pattern over $s $p $o (bound by VALUES or substitutions) and, for each premise, ?inferred_i:
+    whether it is inferred only (in the inferred graph and no other), asked in the same query, not one per
+    premise."""
+    flags = "".join(f" BIND({_inferred_only(template, inferred)} AS ?inferred_{i})"
+                    for i, template in enumerate(rule.premises))
+    return f"{rule.where.format(**_IRIS)}{flags}"
+
+
+def _inferred_only(template: str, inferred: str) -> str:
+    if "(" in template:
+        return "false"  # the property chain's list stands for several triples, none of them a fact of the page
+    pattern = template.format(**_IRIS)
+    return (f"(EXISTS {{ GRAPH {inferred} {{ {pattern} }} }} && "
+            f"NOT EXISTS {{ GRAPH ?asserted {{ {pattern} }} FILTER(?asserted != {inferred}) }})")
 
 
 def _solutions(kg: KnowledgeGraph, query: str, bound: dict[str, Any]) -> list[dict[str, Any]]:
-    if not query.startswith("SELECT"):
-        query = f"SELECT * WHERE {query}"
     substitutions = {ox.Variable(k): v for k, v in bound.items() if f"${k}" in query}
     solutions = kg.query(query, substitutions=substitutions)
     variables = [v.value for v in solutions.variables]
-    return [{v: row[v] for v in variables if row[v] is not None} for row in solutions]
+    return [{v: t for v, t in zip(variables, row, strict=True) if t is not None} for row in solutions]
 
 
-def _premise(kg: KnowledgeGraph, template: str, values: dict[str, Any]) -> Premise:
+def _premise(template: str, values: dict[str, Any], inferred: Any) -> Premise:
     parts = template.replace("(?p1 ?p2)", "?chain").split(" ", 2)
     terms: list[Any] = []
     for part in parts:
@@ -196,5 +301,4 @@ def _premise(kg: KnowledgeGraph, template: str, values: dict[str, Any]) -> Premi
         else:
             terms.append(ox.NamedNode(part.strip("<>").format(**_IRIS)))
     s, p, o = terms
-    inferred = isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal) and kg.is_inferred(s, p, o)
-    return Premise(s, p, o, inferred)
+    return Premise(s, p, o, isinstance(inferred, ox.Literal) and inferred.value == "true")

@@ -4,13 +4,17 @@
 `len`, `in` — by SPARQL over HTTP through SPARQLWrapper, so every feature works unchanged in this mode. Graph
 lists travel as the protocol's default-graph-uri / named-graph-uri; pre-bound variables as a trailing VALUES
 clause. Loading pushes each named graph with SPARQL Update.
+
+Every request is a round trip, so features that look many terms up at once (an entity page's statements and
+labels) ask for them together: `quads_for_subjects`, and `values_block` for their own queries.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.error import HTTPError, URLError
 
@@ -26,6 +30,10 @@ log = logging.getLogger(__name__)
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 _CHUNK = 20_000  # triples per INSERT DATA request
 _CACHE_SIZE = 4096  # answers kept: the served dataset does not change, so an answer stays right
+VALUES_CHUNK = 1000  # terms per VALUES block: a whole page's in one request, at most ~100 kB of query text
+# Longer queries (a page's batches) go as the request's body (application/sparql-query) rather than as a form field:
+# not URL-encoded, and not subject to the form-size limits of servlet containers (Jetty's default is 200 kB).
+_FORM_LIMIT = 16_000
 
 
 class RemoteError(HistkgError):
@@ -38,6 +46,23 @@ def values_clause(substitutions: dict[Any, Any] | None) -> str:
     names = " ".join(f"?{getattr(v, 'value', v)}" for v in substitutions)
     values = " ".join(tsv_term(t) for t in substitutions.values())
     return f"\nVALUES ({names}) {{ ({values}) }}\n"
+
+
+def values_block(variables: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A VALUES block binding `variables` to each row of terms (or integers). Blank nodes cannot be named in a query
+    (they would stand for any node): callers leave rows holding them out (see `nameable`)."""
+    names = " ".join(f"?{v}" for v in variables)
+    body = " ".join("(" + " ".join(str(t) if isinstance(t, int) else tsv_term(t) for t in row) + ")" for row in rows)
+    return f"VALUES ({names}) {{ {body} }}"
+
+
+def nameable(*terms: Any) -> bool:
+    """True when every term can be written into a query's text (no blank node, no missing term)."""
+    return all(isinstance(t, ox.NamedNode | ox.Literal) for t in terms)
+
+
+def chunks(items: Sequence[Any], size: int = VALUES_CHUNK) -> Iterator[Sequence[Any]]:
+    return (items[i:i + size] for i in range(0, len(items), size))
 
 
 class RemoteStore:
@@ -55,13 +80,15 @@ class RemoteStore:
             text = f"BASE <{base_iri}>\n{text}"
         client = self._client(self.query_url)
         client.setQuery(text + values_clause(substitutions))
-        client.setRequestMethod(URLENCODED)
+        client.setRequestMethod(URLENCODED if len(client.queryString) <= _FORM_LIMIT else POSTDIRECTLY)
         for graph in default_graph or ():
             client.addParameter("default-graph-uri", graph.value)
         for graph in named_graphs or ():
             client.addParameter("named-graph-uri", graph.value)
         client.addCustomHttpHeader("Accept", _ACCEPT)
-        key = (client.queryString, tuple(client.parameters.get("default-graph-uri", ())),
+        # A digest, not the text: batched queries (a page's terms in a VALUES block) run to many kilobytes.
+        key = (hashlib.sha256(client.queryString.encode("utf-8")).digest(),
+               tuple(client.parameters.get("default-graph-uri", ())),
                tuple(client.parameters.get("named-graph-uri", ())))
         body, content_type = self._cached(key, client)
         if content_type.startswith("application/n-triples"):
@@ -70,6 +97,10 @@ class RemoteStore:
 
     def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any, graph: Any = None) -> Iterator[ox.Quad]:
         terms = {"s": subject, "p": predicate, "o": obj, "g": graph}
+        if any(isinstance(t, ox.BlankNode) for t in terms.values()):
+            # A blank node written into a query stands for any node: the server's blank nodes cannot be named, so
+            # nothing can be said about them here (rather than everything about every node).
+            return
         pattern = " ".join(tsv_term(t) if t is not None else f"?{k}" for k, t in terms.items() if k != "g")
         graph_term = tsv_term(graph) if graph is not None else "?g"
         solutions = self.query(f"SELECT * WHERE {{ GRAPH {graph_term} {{ {pattern} }} }}")
@@ -77,11 +108,26 @@ class RemoteStore:
             values = {k: t if t is not None else row[k] for k, t in terms.items()}
             yield ox.Quad(values["s"], values["p"], values["o"], values["g"])
 
+    def quads_for_subjects(self, subjects: Iterable[Any], predicates: Sequence[ox.NamedNode] = ()) -> list[ox.Quad]:
+        """The quads (of every named graph) whose subject is one of `subjects` and, if given, whose predicate is one
+        of `predicates`: one request per VALUES_CHUNK subjects where `quads_for_pattern` costs one per subject.
+        Blank nodes cannot be asked about by name, so they are left out."""
+        named = [s for s in dict.fromkeys(subjects) if isinstance(s, ox.NamedNode)]
+        only = values_block(["p"], [(p,) for p in predicates]) if predicates else ""
+        quads = []
+        for chunk in chunks(named):
+            text = f"SELECT ?s ?p ?o ?g WHERE {{ {values_block(['s'], [(s,) for s in chunk])} {only} " \
+                   "GRAPH ?g { ?s ?p ?o } }"
+            quads += [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in self.query(text)]
+        return quads
+
     def __len__(self) -> int:
         rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
         return int(rows[0]["n"].value)
 
     def __contains__(self, quad: ox.Quad) -> bool:
+        if any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object, quad.graph_name)):
+            return False  # see quads_for_pattern
         graph = tsv_term(quad.graph_name) if isinstance(quad.graph_name, ox.NamedNode) else "?g"
         triple = f"{tsv_term(quad.subject)} {tsv_term(quad.predicate)} {tsv_term(quad.object)}"
         return bool(self.query(f"ASK {{ GRAPH {graph} {{ {triple} }} }}"))

@@ -1,12 +1,15 @@
 """The statement nodes: the provenance of each fact (source, quote, relayed work) and the claims kept apart.
 
-Indexed once per loaded graph by the reified triple (rdf:subject, rdf:predicate, rdf:object) and by the entities
-a statement is about, so pages look provenance up without a query per fact.
+Indexed by the reified triple (rdf:subject, rdf:predicate, rdf:object) and by the entities a statement is about,
+so pages look provenance up without a query per fact. Over the in-memory store the index is built once, whole;
+over a remote SPARQL server, whose archive may be far larger than one page needs, it is filled as pages ask: the
+statements about an entity in one request, the statements of many triples in one request (`prefetch`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.namespaces import HK, RDF, RDFS_COMMENT
+from service.remote_store import RemoteStore, chunks, nameable, values_block
 from service.store import KnowledgeGraph
 
 ASSERTED = HK + "Asserted"
@@ -39,6 +43,16 @@ class StatementNode:
         """Attributed, disputed or hedged: not a fact."""
         return self.status is not None and self.status != ASSERTED
 
+    @property
+    def key(self) -> Key:
+        return self.subject, self.predicate, self.object
+
+    def iris(self) -> list[str]:
+        """Every IRI a page shows for this statement (for fetching their labels together)."""
+        terms = [t.value for t in (self.subject, self.predicate, self.object) if isinstance(t, ox.NamedNode)]
+        return [self.iri, *terms, *([self.status] if self.status else []), *self.sources, *self.relays,
+                *self.claimants]
+
 
 _FIELDS = {RDF + "subject": "subject", RDF + "predicate": "predicate", RDF + "object": "object"}
 _LISTS = {HK + "source": "sources", HK + "relays": "relays", HK + "claimant": "claimants"}
@@ -47,6 +61,7 @@ _TEXTS = {HK + "quote": "quote", HK + "assessment": "assessment", RDFS_COMMENT: 
 
 @dataclass
 class StatementIndex:
+    """Every statement node of the graph (the in-memory store's index, built whole)."""
     by_triple: dict[Key, list[StatementNode]]
     by_entity: dict[str, list[StatementNode]]
     by_iri: dict[str, StatementNode]
@@ -54,38 +69,128 @@ class StatementIndex:
     def for_triple(self, s: Any, p: Any, o: Any) -> list[StatementNode]:
         return self.by_triple.get((s, p, o), [])
 
+    def about(self, iri: str) -> list[StatementNode]:
+        """The statements whose subject or object is `iri`, in IRI order."""
+        return self.by_entity.get(iri, [])
+
     def claims_about(self, iri: str) -> list[StatementNode]:
-        return [st for st in self.by_entity.get(iri, []) if st.is_claim]
+        return [st for st in self.about(iri) if st.is_claim]
+
+    def prefetch(self, *, about: str | None = None, triples: Iterable[Key] = ()) -> None:
+        """Make `about(about)` and `for_triple` of `triples` answerable without further requests (a whole index
+        already is)."""
+
+
+class RemoteStatementIndex(StatementIndex):
+    """The statements a remote store holds, fetched as asked for and remembered (bounded: the archive may be large).
+
+    Same answers as the whole index: a statement belongs to the triple its own rdf:subject / rdf:predicate /
+    rdf:object name and to the entities among those terms; the statements of a triple that holds a blank node
+    cannot be asked for by name, so there are none here."""
+
+    _KEPT = 20_000  # statement lists remembered, per kind
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        super().__init__({}, {}, {})
+        self.kg = kg
+
+    def for_triple(self, s: Any, p: Any, o: Any) -> list[StatementNode]:
+        key = (s, p, o)
+        known = self._known(key)
+        if known is None:
+            self.prefetch(triples=[key])
+            known = self.by_triple.get(key, [])
+        return known
+
+    def _known(self, key: Key) -> list[StatementNode] | None:
+        if key in self.by_triple:
+            return self.by_triple[key]
+        for term in (key[0], key[2]):  # every statement naming this entity is known: the triple's are among them
+            if isinstance(term, ox.NamedNode) and term.value in self.by_entity:
+                return [st for st in self.by_entity[term.value] if st.key == key]
+        return None
+
+    def about(self, iri: str) -> list[StatementNode]:
+        if iri not in self.by_entity:
+            self.prefetch(about=iri)
+        return self.by_entity.get(iri, [])
+
+    def prefetch(self, *, about: str | None = None, triples: Iterable[Key] = ()) -> None:
+        if about is not None and about not in self.by_entity:
+            found = _fetch(self.kg, f"{{ GRAPH ?a {{ ?st <{RDF}subject> {_iri(about)} }} }} UNION "
+                                    f"{{ GRAPH ?a {{ ?st <{RDF}object> {_iri(about)} }} }}")
+            self._keep(self.by_entity, about, [st for st in found if about in _entities(st)])
+        wanted = [k for k in dict.fromkeys(triples) if self._known(k) is None]
+        for key in [k for k in wanted if not nameable(*k)]:
+            self._keep(self.by_triple, key, [])
+        for chunk in chunks([k for k in wanted if nameable(*k)]):
+            found = _fetch(self.kg, f"{values_block(['ks', 'kp', 'ko'], chunk)} "
+                                    f"GRAPH ?a {{ ?st <{RDF}subject> ?ks }} GRAPH ?b {{ ?st <{RDF}predicate> ?kp }} "
+                                    f"GRAPH ?c {{ ?st <{RDF}object> ?ko }}")
+            by_key: dict[Key, list[StatementNode]] = defaultdict(list)
+            for st in found:
+                by_key[st.key].append(st)
+            for key in chunk:
+                self._keep(self.by_triple, key, by_key.get(key, []))
+
+    def _keep(self, table: dict[Any, list[StatementNode]], key: Any, found: list[StatementNode]) -> None:
+        if len(table) >= self._KEPT:
+            table.clear()  # crude but thread-safe under the GIL; a later page fetches again
+        table[key] = found
+
+
+def _iri(value: str) -> str:
+    return f"<{ox.NamedNode(value).value}>"
+
+
+def _entities(st: StatementNode) -> set[str]:
+    return {t.value for t in (st.subject, st.object) if isinstance(t, ox.NamedNode)}
+
+
+def _fetch(kg: KnowledgeGraph, which: str) -> list[StatementNode]:
+    """The statement nodes `which` (a pattern binding ?st) selects, each read whole, in IRI order. Like the whole
+    index, only nodes with an rdf:subject count as statements."""
+    rows = kg.query(f"SELECT DISTINCT ?st ?p ?o WHERE {{ {which} GRAPH ?s {{ ?st <{RDF}subject> ?any }} "
+                    "GRAPH ?g { ?st ?p ?o } }")
+    values: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
+    for row in rows:
+        if isinstance(row["st"], ox.NamedNode | ox.BlankNode):
+            values[row["st"].value].append((row["p"], row["o"]))
+    return [_read(iri, values[iri]) for iri in sorted(values)]
 
 
 @lru_cache(maxsize=8)
 def index(kg: KnowledgeGraph) -> StatementIndex:
+    if isinstance(kg.store, RemoteStore):
+        return RemoteStatementIndex(kg)
     nodes: dict[str, StatementNode] = {}
     for quad in kg.triples(None, ox.NamedNode(RDF + "subject"), None):
         if isinstance(quad.subject, ox.NamedNode | ox.BlankNode) and quad.subject.value not in nodes:
-            nodes[quad.subject.value] = _read(kg, quad.subject)
+            nodes[quad.subject.value] = _read(quad.subject.value, [(q.predicate, q.object)
+                                                                   for q in kg.triples(quad.subject)])
     by_triple: dict[Key, list[StatementNode]] = defaultdict(list)
     by_entity: dict[str, list[StatementNode]] = defaultdict(list)
     for st in sorted(nodes.values(), key=lambda n: n.iri):
-        by_triple[(st.subject, st.predicate, st.object)].append(st)
-        for term in (st.subject, st.object):
-            if isinstance(term, ox.NamedNode):
-                by_entity[term.value].append(st)
+        by_triple[st.key].append(st)
+        for iri in sorted(_entities(st)):
+            by_entity[iri].append(st)
     return StatementIndex(dict(by_triple), dict(by_entity), nodes)
 
 
-def _read(kg: KnowledgeGraph, subject: Any) -> StatementNode:
-    st = StatementNode(subject.value)
-    for quad in kg.triples(subject):
-        predicate, value = quad.predicate.value, quad.object
-        if predicate in _FIELDS:
-            setattr(st, _FIELDS[predicate], value)
-        elif predicate == HK + "status" and isinstance(value, ox.NamedNode):
+def _read(iri: str, values: list[tuple[Any, Any]]) -> StatementNode:
+    """A statement node from its (predicate, object) pairs. Read in a fixed order (predicate, then value), so every
+    store gives the same node: lists in IRI order, and the same one of two values where one is expected."""
+    st = StatementNode(iri)
+    for predicate, value in sorted(set(values), key=lambda pv: (pv[0].value, str(pv[1]))):
+        name = predicate.value
+        if name in _FIELDS:
+            setattr(st, _FIELDS[name], value)
+        elif name == HK + "status" and isinstance(value, ox.NamedNode):
             st.status = value.value
-        elif predicate in _LISTS and isinstance(value, ox.NamedNode):
-            items: list[str] = getattr(st, _LISTS[predicate])
+        elif name in _LISTS and isinstance(value, ox.NamedNode):
+            items: list[str] = getattr(st, _LISTS[name])
             if value.value not in items:
                 items.append(value.value)
-        elif predicate in _TEXTS and isinstance(value, ox.Literal):
-            setattr(st, _TEXTS[predicate], value.value)
+        elif name in _TEXTS and isinstance(value, ox.Literal):
+            setattr(st, _TEXTS[name], value.value)
     return st

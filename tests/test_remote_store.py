@@ -1,7 +1,8 @@
 """The remote-store mode against a real SPARQL server: `oxigraph serve` on loopback, loaded by `histkg load`.
 
 The same requests go to the app over the in-memory store and to the app over the remote store; their answers
-must agree (RDF compared as graphs, results as sets of rows, pages by their structure).
+must agree (RDF compared as graphs, results as sets of rows, entity pages byte for byte but for the events table).
+An entity page's first view costs a few requests to the SPARQL server, however many facts the entity has.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rdflib
@@ -23,11 +25,17 @@ from rdflib.compare import isomorphic
 
 from service.config import Settings
 from service.errors import DataFileError
+from service.remote_store import RemoteStore
 from service.store import KnowledgeGraph
 from service.web import create_app
 
 pytestmark = pytest.mark.remote
 ID = "https://histkg.example.org/id/"
+HTML = {"Accept": "text/html"}
+# Requests an entity page may send the first time it is viewed (once the process has done its one-off work):
+# the entity's triples both ways, the statements about it, one query per derivation height of its inferred facts,
+# the statements of their premises, the labels of what it shows.
+PAGE_REQUESTS = 10
 
 
 def free_port() -> int:
@@ -36,13 +44,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def serve_oxigraph(location: Path) -> Iterator[str]:
     executable = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     if not Path(executable).exists():
         pytest.fail("the `oxigraph` server is not installed: pip install -e '.[test]' brings it")
     port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
     process = subprocess.Popen([executable, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -59,6 +65,11 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve_oxigraph(tmp_path_factory.mktemp("oxigraph"))
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +97,7 @@ def rows(body: bytes) -> set[frozenset[tuple[str, str]]]:
     return {frozenset((k, v["value"]) for k, v in b.items()) for b in json.loads(body)["results"]["bindings"]}
 
 
+@pytest.mark.stores("memory", "disk")  # the local stores against the remote one
 @pytest.mark.parametrize("infer", ["true", "false"])
 def test_sparql_results_agree(app: Flask, remote_app: Flask, infer: str) -> None:
     url = f"/sparql?query={QUERY}&infer={infer}"
@@ -97,6 +109,7 @@ def test_sparql_results_agree(app: Flask, remote_app: Flask, infer: str) -> None
     assert (ID + "japan" in places) == (infer == "true")
 
 
+@pytest.mark.stores("memory", "disk")  # the local stores against the remote one
 @pytest.mark.parametrize("url", [
     "/id/viktor-belenko.ttl", "/id/hakodate-airport.ttl", "/id/viktor-belenko.ttl?infer=false",
     "/export?graph=inferred&format=ntriples", "/export?graph=asserted&format=turtle",
@@ -111,7 +124,8 @@ def test_rdf_agrees(app: Flask, remote_app: Flask, url: str) -> None:
     assert isomorphic(local_graph, rdflib.Graph().parse(data=remote[2], format=fmt))
 
 
-@pytest.mark.parametrize("url", ["/id/viktor-belenko", "/id/japan", "/timeline", "/queries/contested-claims"])
+@pytest.mark.stores("memory", "disk")  # the local stores against the remote one
+@pytest.mark.parametrize("url", ["/timeline", "/queries/contested-claims"])
 def test_pages_agree(app: Flask, remote_app: Flask, url: str) -> None:
     local, remote = get(app, url, "text/html"), get(remote_app, url, "text/html")
     assert local[0] == remote[0] == 200
@@ -121,6 +135,126 @@ def test_pages_agree(app: Flask, remote_app: Flask, url: str) -> None:
         return {a["href"] for a in soup.select("main a[href]")}
 
     assert links(local[2]) == links(remote[2])
+
+
+def entity_page(body: bytes) -> tuple[str, list[list[str]]]:
+    """The page's main part, and apart from it the events table's rows as their links (the timeline lists an
+    event's participants in the order the store gives them)."""
+    main = BeautifulSoup(body, "html.parser").select_one("main")
+    assert main is not None
+    rows: list[list[str]] = []
+    events = main.select_one("#events")
+    if events is not None:
+        rows = [sorted(str(a["href"]) for a in tr.select("a[href]")) for tr in events.select("tr")]
+        events.decompose()
+    return str(main), rows
+
+
+@pytest.mark.stores("memory", "disk")  # the local stores against the remote one
+@pytest.mark.parametrize("url", [
+    "/id/viktor-belenko", "/id/japan", "/id/hakodate-airport", "/id/belenko-mig-25", "/id/viktor-belenko?infer=false",
+    "/id/japan?page=2", "/statement/viktor-belenko-memberof", "/statement/claim-drugged",
+])
+def test_entity_pages_are_the_same_page(app: Flask, remote_app: Flask, url: str) -> None:
+    local, remote = get(app, url, "text/html"), get(remote_app, url, "text/html")
+    assert local[0] == remote[0] == 200
+    assert entity_page(local[2]) == entity_page(remote[2])
+
+
+@pytest.fixture()
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The requests the remote store sends from now on, counted where it talks to the server."""
+    queries: list[str] = []
+    original = RemoteStore._send
+
+    def counting(store: RemoteStore, client: Any) -> tuple[bytes, str]:
+        queries.append(client.queryString)
+        return original(store, client)
+
+    monkeypatch.setattr(RemoteStore, "_send", counting)
+    return queries
+
+
+def first_view(settings: Settings, query_url: str, url: str, sent: list[str], *, warm_up: str = "/id/belenko-defection",
+               accept: str = "text/html") -> bytes:
+    """`url` viewed for the first time by a freshly connected app that has served another entity page, `warm_up`
+    (what a process computes once, such as the timeline's events, is not the page's cost); asserts the bound."""
+    client = create_app(KnowledgeGraph.connect(settings, query_url)).test_client()
+    assert client.get(warm_up, headers=HTML).status_code == 200
+    sent.clear()
+    response = client.get(url, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert len(sent) <= PAGE_REQUESTS, "\n\n".join(q[:300] for q in sent)
+    assert client.get(url, headers={"Accept": accept}).data == response.data
+    return response.data
+
+
+@pytest.mark.parametrize("url", [
+    "/id/viktor-belenko", "/id/japan", "/id/hakodate-airport", "/id/viktor-belenko?infer=false",
+    "/statement/viktor-belenko-memberof",
+])
+def test_an_entity_page_costs_a_few_requests(remote_app: Flask, oxigraph_server: str, cache_dir: Path,
+                                             sent: list[str], url: str) -> None:
+    first_view(Settings(cache_dir=cache_dir), f"{oxigraph_server}/query", url, sent)
+
+
+def test_an_entity_as_rdf_costs_a_few_requests(remote_app: Flask, oxigraph_server: str, cache_dir: Path,
+                                               sent: list[str]) -> None:
+    body = first_view(Settings(cache_dir=cache_dir), f"{oxigraph_server}/query", "/id/viktor-belenko", sent,
+                      accept="text/turtle")
+    assert len(rdflib.Graph().parse(data=body, format="turtle")) > 50
+
+
+# --- an entity with many facts ------------------------------------------------------------------------------------
+UNITS = 120
+PREFIXES = """@prefix hk: <https://histkg.example.org/ontology#> .
+@prefix id: <https://histkg.example.org/id/> .
+@prefix st: <https://histkg.example.org/statement/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+
+def many_facts() -> str:
+    """A person member of UNITS units, each under one of four branches of one force (every unit labelled alike):
+    memberOf each unit asserted with its statement; memberOf each branch and the force inferred (a property
+    chain over a transitive property); the units' hasMember inferred back."""
+    lines = [PREFIXES, 'id:doc a hk:Article ; rdfs:label "a document" .',
+             'id:force a hk:MilitaryUnit ; rdfs:label "the force" .',
+             'id:one a hk:Person ; rdfs:label "one member" ; hk:memberOf id:unit-0 .',
+             'id:many a hk:Person ; rdfs:label "many memberships" .']
+    lines += [f'id:branch-{b} a hk:MilitaryUnit ; rdfs:label "branch" ; hk:subOrganisationOf id:force .'
+              for b in range(4)]
+    for i in range(UNITS):
+        lines += [f'id:unit-{i} a hk:MilitaryUnit ; rdfs:label "unit" ; hk:subOrganisationOf id:branch-{i % 4} .',
+                  f"id:many hk:memberOf id:unit-{i} .",
+                  f"st:many-{i} a hk:Statement ; rdf:subject id:many ; rdf:predicate hk:memberOf ; "
+                  f'rdf:object id:unit-{i} ; hk:source id:doc ; hk:quote "member of unit {i}" .']
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[tuple[Settings, str, Flask]]:
+    """A server holding an entity with hundreds of facts (asserted, inferred through a property chain and a
+    transitive property, each asserted one with its statement; every unit labelled alike), and the local app."""
+    folder = tmp_path_factory.mktemp("many")
+    (folder / "many.ttl").write_text(many_facts(), encoding="utf-8")
+    settings = Settings(data_files=(folder / "many.ttl",), cache_dir=cache_dir)
+    kg = KnowledgeGraph.load(settings)
+    for url in serve_oxigraph(folder / "oxigraph"):
+        kg.push(RemoteStore(f"{url}/query", f"{url}/update"))
+        yield settings, f"{url}/query", create_app(kg)
+
+
+def test_the_bound_does_not_grow_with_the_facts(many: tuple[Settings, str, Flask], sent: list[str]) -> None:
+    settings, query_url, local = many
+    page = first_view(settings, query_url, "/id/many", sent, warm_up="/id/force")
+    big = len(sent)
+    first_view(settings, query_url, "/id/one", sent, warm_up="/id/force")
+    assert big <= len(sent) + 2  # 1 fact or 2 x 120 facts: about the same requests
+    soup = BeautifulSoup(page, "html.parser")
+    assert len(soup.select("#facts li.fact")) > 2 * UNITS and len(soup.select("#sources li.footnote")) == UNITS
+    assert entity_page(page) == entity_page(get(local, "/id/many", "text/html")[2])
 
 
 def test_connect_refuses_an_empty_server(tmp_path: Path) -> None:
