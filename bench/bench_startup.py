@@ -153,6 +153,13 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
+def snapshot_mib(cache: Path) -> str:
+    """Size of the on-disk store snapshot(s) in the cache folder (their pages sit in the OS page cache, shared by
+    every process, and are not in any process's PSS); "-" when the store was kept in memory."""
+    sizes = [f.stat().st_size for d in cache.glob("store-*") if d.is_dir() for f in d.rglob("*") if f.is_file()]
+    return f"{sum(sizes) / MiB:,.0f}" if sizes else "-"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -191,7 +198,8 @@ def main() -> int:
             rows.append(f"| {label} | {median:.2f} | {', '.join(f'{s.seconds:.2f}' for s in starts)} | "
                         f"{statistics.median(s.healthy for s in starts):.2f} | "
                         f"{max(s.peak_rss for s in starts) / MiB:.0f} | "
-                        f"{statistics.median(s.pss for s in starts) / MiB:.0f} | {starts[-1].processes} | "
+                        f"{statistics.median(s.pss for s in starts) / MiB:.0f} | {snapshot_mib(cache)} | "
+                        f"{starts[-1].processes} | "
                         f"{warm.seconds:.1f} | {'; '.join(starts[-1].phases)} |")
             verdicts.append(f"- {label}: first answer {median:.2f} s with a warm closure cache, goal {goal:g} s: "
                             + ("met" if median <= goal else f"NOT met ({median / goal:.1f}x the goal)"))
@@ -205,7 +213,8 @@ def main() -> int:
             cold = one_start(data5, cache, work / "cold5m.log", 1500)
             big = (f"\n\n~5M generated triples ({count_lines(data5):,}), cold (parse, OWL 2 RL closure, index, fork, "
                    f"serve): first answer after {cold.seconds:.0f} s, peak RSS of the tree {cold.peak_rss / MiB:,.0f} "
-                   f"MiB, PSS after the answer {cold.pss / MiB:,.0f} MiB; phases: {'; '.join(cold.phases)}")
+                   f"MiB, PSS after the answer {cold.pss / MiB:,.0f} MiB, on-disk store {snapshot_mib(cache)} MiB; "
+                   f"phases: {'; '.join(cold.phases)}")
             log(big.strip())
             if args.five_million_warm:
                 hot = one_start(data5, cache, work / "warm5m.log", 1500)
@@ -221,9 +230,9 @@ def main() -> int:
         "stopped when `SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5` was answered 200; one uncounted start first "
         "warms the closure cache. Memory over the whole process tree (gunicorn master, workers, query processes).",
         "",
-        "| dataset | first answer s (median) | per start | /healthz s | peak RSS MiB (sum) | PSS MiB | processes | "
-        "warming start s | phases (last start) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| dataset | first answer s (median) | per start | /healthz s | peak RSS MiB (sum) | PSS MiB | "
+        "on-disk store MiB | processes | warming start s | phases (last start) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *rows, "", *verdicts,
     ]) + (big or "\n\n5M triples: not measured in this run (`--5m`).")
     print(text)

@@ -41,6 +41,7 @@ def short_app(short_kg: KnowledgeGraph) -> Flask:
     return create_app(short_kg)
 
 
+@pytest.mark.stores("memory", "disk")  # the query processes: a remote store answers over HTTP instead
 def test_timeout_kills_the_worker_and_frees_the_cpu(short_app: Flask, short_kg: KnowledgeGraph) -> None:
     client = short_app.test_client()
     pool_for(short_kg)
@@ -77,14 +78,24 @@ def _busy_child(candidates: set[int], deadline: float) -> int | None:
     return None
 
 
+@pytest.mark.stores("memory", "disk")  # the query processes: a remote store answers over HTTP instead
 def test_a_worker_cannot_open_anything(short_kg: KnowledgeGraph) -> None:
     answer = execute(short_kg, prepare("ASK {}", set()))
     assert answer.worker_pid is not None
-    assert sorted(os.listdir(f"/proc/{answer.worker_pid}/fd")) == ["0", "1", "2", "3"]
+    fd_dir = f"/proc/{answer.worker_pid}/fd"
+    held = {int(fd): os.readlink(f"{fd_dir}/{fd}") for fd in os.listdir(fd_dir)}
+    assert {0, 1, 2, 3} <= set(held)
+    beyond = {fd: target for fd, target in held.items() if fd > 3}
+    if short_kg.snapshot_path is None:
+        assert beyond == {}
+    else:  # the on-disk store's files, opened before the fork; nothing else
+        inside = str(short_kg.snapshot_path.resolve()) + os.sep
+        assert beyond and all(target.startswith(inside) for target in beyond.values()), beyond
     limits = Path(f"/proc/{answer.worker_pid}/limits").read_text()
     assert any(line.startswith("Max open files") and line.split()[3:5] == ["4", "4"] for line in limits.splitlines())
 
 
+@pytest.mark.stores("memory", "disk")  # the query processes: a remote store answers over HTTP instead
 def test_engine_level_service_cannot_connect_even_past_the_guard(short_kg: KnowledgeGraph) -> None:
     listener = Listener()
     try:
@@ -97,6 +108,7 @@ def test_engine_level_service_cannot_connect_even_past_the_guard(short_kg: Knowl
         listener.close()
 
 
+@pytest.mark.stores("memory", "disk")  # the query processes: a remote store answers over HTTP instead
 def test_an_engine_crash_costs_one_query_not_the_server(short_kg: KnowledgeGraph) -> None:
     overflow = PreparedQuery("SELECT * WHERE " + "{ " * 20_000 + "?s ?p ?o" + " }" * 20_000, "SELECT")
     with pytest.raises(QueryError, match="engine failed"):
