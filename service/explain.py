@@ -76,6 +76,10 @@ _IRIS = {"sco": RDFS + "subClassOf", "spo": RDFS + "subPropertyOf", "dom": RDFS 
          "rest": RDF + "rest", "nil": RDF + "nil", "eqc": OWL + "equivalentClass", "eqp": OWL + "equivalentProperty"}
 # Each rule's solutions are ordered by its variables in order of appearance (the conclusion's $s $p $o are fixed).
 _ORDER = {r.id: list(dict.fromkeys(v[1:] for v in re.findall(r"\?\w+", r.where))) for r in RULES}
+# What a batch of candidates returns: not the conclusions' terms, known from ?triple_index (a third of the answer).
+_PROJECTION = " ".join(f"?{v}" for v in dict.fromkeys(
+    ["triple_index", "rule_index", *(v for order in _ORDER.values() for v in order),
+     *(f"inferred_{i}" for i in range(max(len(r.premises) for r in RULES)))]))
 
 
 @dataclass
@@ -208,7 +212,7 @@ def _candidates(kg: KnowledgeGraph, triples: list[Triple]) -> dict[Triple, list[
     for chunk in chunks([t for t in triples if nameable(*t)], _TRIPLES_PER_QUERY):
         branches = [_rule_branch(rule, inferred, chunk) for rule in RULES]
         query = " UNION ".join(b for b in branches if b)
-        for row in _solutions(kg, f"SELECT * WHERE {{ {query} }}", {}):
+        for row in _solutions(kg, f"SELECT {_PROJECTION} WHERE {{ {query} }}", {}):
             triple = chunk[int(row.pop("triple_index").value)]
             rows.append((triple, RULES[int(row.pop("rule_index").value)], row))
     return {t: _ranked(t, c) for t, c in _grouped(triples, rows).items()}

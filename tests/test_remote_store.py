@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from rdflib.compare import isomorphic
 
+from service import entities
 from service.config import Settings
 from service.errors import DataFileError
 from service.remote_store import RemoteStore
@@ -179,7 +180,8 @@ def first_view(settings: Settings, query_url: str, url: str, sent: list[str], *,
                accept: str = "text/html") -> bytes:
     """`url` viewed for the first time by a freshly connected app that has served another entity page, `warm_up`
     (what a process computes once, such as the timeline's events, is not the page's cost); asserts the bound."""
-    client = create_app(KnowledgeGraph.connect(settings, query_url)).test_client()
+    kg = KnowledgeGraph.connect(settings, query_url)
+    client = create_app(kg).test_client()
     assert client.get(warm_up, headers=HTML).status_code == 200
     sent.clear()
     response = client.get(url, headers={"Accept": accept})
@@ -187,6 +189,25 @@ def first_view(settings: Settings, query_url: str, url: str, sent: list[str], *,
     assert len(sent) <= PAGE_REQUESTS, "\n\n".join(q[:300] for q in sent)
     assert client.get(url, headers={"Accept": accept}).data == response.data
     return response.data
+
+
+def asks_only_about(query: str, iri: str) -> bool:
+    """Whether a request asks about given terms (the entity, or a VALUES block of them), not the whole archive."""
+    return f"<{iri}>" in query or "VALUES" in query
+
+
+@pytest.mark.parametrize("name", ["viktor-belenko", "japan", "hakodate-airport", "belenko-mig-25"])
+def test_describing_an_entity_asks_only_about_what_the_page_shows(remote_app: Flask, oxigraph_server: str,
+                                                                  cache_dir: Path, sent: list[str], name: str) -> None:
+    """What the entity page itself needs, in a fresh process: a few requests, each about given terms; the labels
+    come from one VALUES request, never from collecting every label of the archive."""
+    kg = KnowledgeGraph.connect(Settings(cache_dir=cache_dir), f"{oxigraph_server}/query")
+    sent.clear()
+    described = entities.describe(kg, ID + name)
+    assert described is not None and described.facts
+    assert len(sent) <= PAGE_REQUESTS, "\n\n".join(q[:300] for q in sent)
+    assert all(asks_only_about(q, ID + name) for q in sent), [q[:300] for q in sent]
+    assert not kg.memo.get("labels collected")
 
 
 @pytest.mark.parametrize("url", [
@@ -250,6 +271,7 @@ def test_the_bound_does_not_grow_with_the_facts(many: tuple[Settings, str, Flask
     settings, query_url, local = many
     page = first_view(settings, query_url, "/id/many", sent, warm_up="/id/force")
     big = len(sent)
+    assert all(asks_only_about(q, ID + "many") for q in sent), [q[:300] for q in sent]
     first_view(settings, query_url, "/id/one", sent, warm_up="/id/force")
     assert big <= len(sent) + 2  # 1 fact or 2 x 120 facts: about the same requests
     soup = BeautifulSoup(page, "html.parser")
