@@ -19,7 +19,7 @@ from typing import Any
 from urllib.error import HTTPError, URLError
 
 import pyoxigraph as ox
-from SPARQLWrapper import POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import POST, POSTDIRECTLY, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from service.errors import HistkgError, QueryError, QuerySyntaxError
@@ -80,6 +80,9 @@ class RemoteStore:
             text = f"BASE <{base_iri}>\n{text}"
         client = self._client(self.query_url)
         client.setQuery(text + values_clause(substitutions))
+        # SPARQLWrapper guesses the form from keywords and takes a comment's "move" or "load" for an update (sent as
+        # update=, refused by the server). Only queries come here (the guard refuses updates); Accept is set below.
+        client.queryType = SELECT
         client.setRequestMethod(URLENCODED if len(client.queryString) <= _FORM_LIMIT else POSTDIRECTLY)
         for graph in default_graph or ():
             client.addParameter("default-graph-uri", graph.value)

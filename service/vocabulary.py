@@ -118,17 +118,22 @@ def _property_details(kg: KnowledgeGraph, term: Term, subject: ox.NamedNode, typ
     term.range = _nodes(kg, _objects(kg, subject, RDFS + "range"))
     term.inverse = _nodes(kg, [*_objects(kg, subject, OWL + "inverseOf"), *_subjects(kg, OWL + "inverseOf", subject)])
     term.characteristics = sorted(name for iri, name in CHARACTERISTICS.items() if iri in types)
-    for head in _objects(kg, subject, OWL + "propertyChainAxiom"):
-        term.chains.append([node(kg, t) for t in _list(kg, head)])
+    term.chains = [[node(kg, t) for t in chain] for chain in _chains(kg, subject)]
 
 
-def _list(kg: KnowledgeGraph, head: Any) -> list[Any]:
-    items: list[Any] = []
-    while isinstance(head, ox.NamedNode | ox.BlankNode) and head.value != RDF + "nil" and len(items) < 50:
-        items += _objects(kg, head, RDF + "first")[:1]
-        rest = _objects(kg, head, RDF + "rest")
-        head = rest[0] if rest else None
-    return items
+_CHAINS = """SELECT ?chain ?member (COUNT(?before) AS ?position) WHERE {{
+  <{property}> <{OWL}propertyChainAxiom> ?chain .
+  ?chain <{RDF}rest>* ?before . ?before <{RDF}rest>* ?cell . ?cell <{RDF}first> ?member .
+}} GROUP BY ?chain ?cell ?member ORDER BY ?chain ?position"""  # an IRI from the store: it cannot hold a ">"
+
+
+def _chains(kg: KnowledgeGraph, subject: ox.NamedNode) -> list[list[Any]]:
+    """The property's chains, each in list order, in one query: walking the RDF list cell by cell would need the
+    list's blank nodes to keep their identity between requests, which a remote store's answers do not give."""
+    chains: dict[Any, list[Any]] = {}
+    for row in kg.query(_CHAINS.format(property=subject.value, OWL=OWL, RDF=RDF)):
+        chains.setdefault(row["chain"], []).append(row["member"])
+    return list(chains.values())
 
 
 def members(kg: KnowledgeGraph, class_iri: str) -> list[tuple[Node, bool]]:

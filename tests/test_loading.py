@@ -90,6 +90,7 @@ def test_load_files_sorts_ontology_and_data() -> None:
     assert list(loaded.named) == ["https://example.org/graph/extra"]
 
 
+@pytest.mark.stores("memory", "disk")  # the embedded engine's store layout
 def test_union_copy_is_a_speed_choice_not_a_semantic_one(kg: KnowledgeGraph, tmp_path: Path) -> None:
     """With and without the union kept in the default graph, every query answers the same."""
     lean = KnowledgeGraph.load(Settings(cache_dir=tmp_path, union_copy=False))
