@@ -28,14 +28,14 @@ import os
 import pickle
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyoxigraph as ox
 
 from service import formats, serialize
 from service.errors import HistkgError, QueryError, QueryTimeout
-from service.sparql import Dataset, PreparedQuery, QueryResult, run, write_result
+from service.sparql import Dataset, PreparedQuery, QueryResult, check_syntax, run, write_result
 from service.store import KnowledgeGraph
 from service.worker import Worker, spawn
 
@@ -64,6 +64,7 @@ class Job:
     substitutions: dict[str, Any] | None = None
     base_iri: str | None = None
     format_name: str | None = None  # serialise to this format in the worker; None: hand back the QueryResult
+    check_only: bool = False  # only parse it (for a remote store: the query runs there, see execute())
 
 
 @dataclass
@@ -89,13 +90,26 @@ def execute(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = 
     """Run a vetted query under its time limit; serialised to `fmt` when given. Raises QueryError, QueryTimeout."""
     job = Job(query, dataset or Dataset(), limit, effective_timeout(kg, timeout), substitutions, base_iri,
               fmt.name if fmt else None)
-    if kg.settings.query_workers <= 0 or not isinstance(kg.store, ox.Store):
-        return answer(kg, job)  # in-process; a remote store enforces the limit itself (its HTTP timeout)
-    return pool_for(kg).execute(job)
+    if kg.settings.query_workers <= 0:
+        return answer(kg, job)  # in-process (the CLI): the deadline is checked between rows only
+    if isinstance(kg.store, ox.Store):
+        return pool_for(kg).execute(job)
+    # A remote store: parsed in a query process under the limit (the local parse can be slow on hostile input and
+    # a process cannot reach the server anyway), then sent from here; its HTTP timeout is the rest of the limit.
+    started = time.monotonic()
+    pool_for(kg).execute(replace(job, check_only=True, format_name=None))
+    remaining = max(0.05, job.timeout - (time.monotonic() - started))
+    try:
+        return answer(kg, replace(job, timeout=remaining))
+    except QueryTimeout:
+        raise QueryTimeout(job.timeout) from None  # named by the request's limit, not by what was left of it
 
 
 def answer(kg: KnowledgeGraph, job: Job) -> Answer:
     """What a worker does with a job (also the in-process path)."""
+    if job.check_only:
+        check_syntax(job.query, job.base_iri)
+        return Answer(job.query.form, 0.0, 0)
     result = run(kg, job.query, job.dataset, limit=job.limit, timeout=job.timeout, substitutions=job.substitutions,
                  base_iri=job.base_iri)
     done = Answer(result.form, result.seconds, result.size, result.truncated_at)
@@ -175,7 +189,9 @@ class QueryPool:
     def _new_worker(self) -> Worker:
         """Fork a worker and check it answers a tiny query: a fork taken while another thread held a lock in the
         engine could leave the child stuck; such a child is killed and forked again."""
-        ping = pickle.dumps(Job(PreparedQuery("ASK { ?s ?p ?o }", "ASK"), Dataset(), None, PING_SECONDS))
+        # Over a remote store the process only parses (it cannot reach the server): the ping does the same.
+        ping = pickle.dumps(Job(PreparedQuery("ASK { ?s ?p ?o }", "ASK"), Dataset(), None, PING_SECONDS,
+                                check_only=not isinstance(self.kg.store, ox.Store)))
         for _ in range(3):
             worker = spawn(lambda payload: _serve_job(self.kg, payload), self.kg.snapshot_path)
             try:
@@ -277,7 +293,7 @@ def pool_for(kg: KnowledgeGraph) -> QueryPool:
 
 def status(kg: KnowledgeGraph) -> dict[str, Any]:
     """For /healthz: how queries run in this process, and whether a query process is ready."""
-    if kg.settings.query_workers <= 0 or not isinstance(kg.store, ox.Store):
+    if kg.settings.query_workers <= 0:
         return {"mode": "in-process", "ready": True}
     with _pools_lock:
         pool = _pools.get(id(kg))
@@ -291,7 +307,7 @@ def status(kg: KnowledgeGraph) -> dict[str, Any]:
 
 def start(kg: KnowledgeGraph) -> None:
     """Fork the first workers now (e.g. in a gunicorn worker before its threads start)."""
-    if kg.settings.query_workers > 0 and isinstance(kg.store, ox.Store):
+    if kg.settings.query_workers > 0:
         pool_for(kg)
 
 

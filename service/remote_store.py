@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import POST, POSTDIRECTLY, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from service.errors import HistkgError, QueryError, QuerySyntaxError
+from service.errors import HistkgError, QueryError, QuerySyntaxError, QueryTimeout
 from service.serialize import tsv_term
 
 log = logging.getLogger(__name__)
@@ -75,10 +75,12 @@ class RemoteStore:
     # --- queries ------------------------------------------------------------------------------------------------
     def query(self, text: str, *, default_graph: Iterable[Any] | None = None,
               named_graphs: Iterable[Any] | None = None, substitutions: dict[Any, Any] | None = None,
-              base_iri: str | None = None) -> Any:
+              base_iri: str | None = None, timeout: float | None = None) -> Any:
+        """`timeout`: seconds for this query's answer (default: the store's), past which QueryTimeout is raised. The
+        server may keep evaluating: set its own limit too (Fuseki, GraphDB and Virtuoso have one)."""
         if base_iri and "BASE" not in text.upper():
             text = f"BASE <{base_iri}>\n{text}"
-        client = self._client(self.query_url)
+        client = self._client(self.query_url, timeout)
         client.setQuery(text + values_clause(substitutions))
         # SPARQLWrapper guesses the form from keywords and takes a comment's "move" or "load" for an update (sent as
         # update=, refused by the server). Only queries come here (the guard refuses updates); Accept is set below.
@@ -171,22 +173,29 @@ class RemoteStore:
         return answer
 
     # --- plumbing -----------------------------------------------------------------------------------------------
-    def _client(self, url: str) -> SPARQLWrapper:
+    def _client(self, url: str, timeout: float | None = None) -> SPARQLWrapper:
         client = SPARQLWrapper(url)
         client.setMethod(POST)
-        client.setTimeout(int(max(1, self.timeout)))
+        # Set directly: setTimeout() and the annotation say whole seconds, but urlopen takes fractions (timeout=0.3).
+        client.timeout = timeout if timeout and timeout > 0 else self.timeout  # type: ignore[assignment]
         return client
 
     def _send(self, client: SPARQLWrapper) -> tuple[bytes, str]:
         try:
             response = client.query().response
             return response.read(), response.headers.get("Content-Type", "")
+        except TimeoutError:
+            raise QueryTimeout(float(client.timeout or self.timeout)) from None
         except HTTPError as error:
             detail = error.read().decode("utf-8", "replace")[:500]
             if error.code == 400:
                 raise QuerySyntaxError(f"the SPARQL server refused the query: {detail}") from None
             raise QueryError(f"the SPARQL server answered {error.code}: {detail}") from None
-        except (URLError, OSError, SPARQLWrapperException) as error:
+        except URLError as error:
+            if isinstance(error.reason, TimeoutError):
+                raise QueryTimeout(float(client.timeout or self.timeout)) from None
+            raise RemoteError(f"cannot reach the SPARQL server at {client.endpoint}: {error}") from None
+        except (OSError, SPARQLWrapperException) as error:
             raise RemoteError(f"cannot reach the SPARQL server at {client.endpoint}: {error}") from None
 
 

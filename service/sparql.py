@@ -184,11 +184,9 @@ def run(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = None
     started = time.perf_counter()
     deadline = started + timeout
     try:
-        if not isinstance(kg.store, ox.Store):
-            _check_syntax(query.text, base_iri)
         raw = kg.query(query.text, infer=dataset.infer, **_graph_arguments(kg, query, dataset),
                        substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
-                       base_iri=base_iri)
+                       base_iri=base_iri, timeout=timeout)
         result = _collect(query.form, raw, limit, deadline, timeout)
     except SyntaxError as error:
         raise QuerySyntaxError(f"syntax error: {error.msg or error}") from None
@@ -203,10 +201,17 @@ def run(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = None
 _EMPTY = ox.Store()
 
 
-def _check_syntax(text: str, base_iri: str | None) -> None:
-    """Raise SyntaxError (with line and column) as the engine would: a remote server's own message varies by
-    product. Parsing happens here, the evaluation over an empty dataset is lazy and costs nothing."""
-    _EMPTY.query(text, base_iri=base_iri)
+def check_syntax(query: PreparedQuery, base_iri: str | None = None) -> None:
+    """QuerySyntaxError (with line and column) as the embedded engine reports it, for a query a remote server will
+    run: its own messages vary by product. The engine parses and plans over an empty dataset; a pathological query
+    can take minutes even so (a 1,000-step path: 274 s), so the service runs this in a query process under the
+    time limit (service.executor)."""
+    try:
+        _EMPTY.query(query.text, base_iri=base_iri)
+    except SyntaxError as error:
+        raise QuerySyntaxError(f"syntax error: {error.msg or error}") from None
+    except OSError as error:
+        raise QueryError(f"the query could not be evaluated: {error}") from None
 
 
 def _graph_arguments(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset) -> dict[str, Any]:

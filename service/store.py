@@ -1,8 +1,10 @@
 """The knowledge graph: files loaded into named graphs, the OWL RL closure beside them, one query engine.
 
-The engine is an in-memory pyoxigraph store (see bench/ for why: it parses and answers queries one to two orders
-of magnitude faster than rdflib's engine). Graphs: ontology, facts, statements, inferred, plus any named graphs the
-input files carry. SPARQL sees their union by default; `infer=False` leaves the inferred graph out.
+The engine is a pyoxigraph store (see bench/ for why: it parses and answers queries one to two orders of magnitude
+faster than rdflib's engine): in memory, or for large datasets an on-disk snapshot of the finished store reopened
+read-only at each start (service.snapshot); or any SPARQL server through service.remote_store. Graphs: ontology,
+facts, statements, inferred, plus any named graphs the input files carry. SPARQL sees their union by default;
+`infer=False` leaves the inferred graph out.
 """
 
 from __future__ import annotations
@@ -217,9 +219,10 @@ class KnowledgeGraph:
     # --- queries ------------------------------------------------------------------------------------------------
     def query(self, text: str, *, infer: bool = True, default_graph: list[str] | None = None,
               named_graphs: list[str] | None = None, substitutions: dict[ox.Variable, Any] | None = None,
-              base_iri: str | None = None) -> Any:
+              base_iri: str | None = None, timeout: float | None = None) -> Any:
         """Run an already-vetted query (see service.sparql for the guard). Graph lists name graphs we hold;
-        `base_iri` resolves relative IRIs in a query that declares no BASE (the protocol's service-defined base)."""
+        `base_iri` resolves relative IRIs in a query that declares no BASE (the protocol's service-defined base);
+        `timeout` bounds a remote store's answer (the embedded engine is bounded by its query process instead)."""
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
         if default_graph is not None:
             default = [ox.NamedNode(g) for g in default_graph]
@@ -229,6 +232,9 @@ class KnowledgeGraph:
             default = self.default_graphs(infer)
         named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in named_graphs] if named_graphs is not None \
             else [ox.NamedNode(g) for g in self.graph_names() if infer or g != self.graphs.inferred]
+        if isinstance(self.store, RemoteStore):  # the embedded engine's limit is the query process (executor)
+            return self.store.query(text, default_graph=default, named_graphs=named, substitutions=substitutions,
+                                    base_iri=base_iri, timeout=timeout)
         return self.store.query(text, default_graph=default, named_graphs=named, substitutions=substitutions,
                                 base_iri=base_iri)
 
