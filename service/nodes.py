@@ -5,9 +5,10 @@ any other scheme (`javascript:`, `data:`, `file:` ...): such an IRI is shown, ne
 
 Labels: the in-memory store collects every label once. Over a remote store, whose archive may be far too large for
 that, a page that knows which IRIs it shows (an entity page) fetches their labels in one request
-(`prefetch_labels`), and they are remembered. Any other label falls back to `KnowledgeGraph.label`, which collects
-them all: the pages that still ask one label at a time (lists over the whole archive: home, timeline, search,
-ontology, query results) would otherwise cost a request per label.
+(`prefetch_labels`), and they are remembered; a page whose own query brings the labels along (home, timeline)
+hands them over (`remember_labels`). Any other label falls back to `KnowledgeGraph.label`, which collects them all:
+the pages that still ask one label at a time (search, ontology, query results) would otherwise cost a request per
+label.
 """
 
 from __future__ import annotations
@@ -104,8 +105,18 @@ def prefetch_labels(kg: KnowledgeGraph, iris: Iterable[str]) -> None:
     wanted = [iri for iri in dict.fromkeys(iris) if iri not in known]
     if not wanted:
         return
-    found = _best_labels(kg.store.quads_for_subjects([ox.NamedNode(iri) for iri in wanted],
-                                                     [ox.NamedNode(p) for p in _LABEL_RANKS]))
+    remember_labels(kg, wanted, kg.store.quads_for_subjects([ox.NamedNode(iri) for iri in wanted],
+                                                            [ox.NamedNode(p) for p in _LABEL_RANKS]))
+
+
+def remember_labels(kg: KnowledgeGraph, iris: Iterable[str], label_quads: Iterable[ox.Quad]) -> None:
+    """Over a remote store, remember the labels of `iris` from `label_quads` (their rdfs:label / skos:prefLabel
+    triples, which a page fetched with its own query): an IRI without one there has none. In memory, a no-op."""
+    if not isinstance(kg.store, RemoteStore) or kg.memo.get("labels collected"):
+        return
+    known: dict[str, str | None] = kg.memo.setdefault("labels", {})
+    wanted = list(dict.fromkeys(iris))
+    found = _best_labels(label_quads)
     if len(known) + len(wanted) > _LABELS_KEPT:
         known.clear()  # crude but thread-safe under the GIL; later pages fetch again
     known.update((iri, found.get(iri)) for iri in wanted)

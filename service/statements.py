@@ -3,7 +3,8 @@
 Indexed by the reified triple (rdf:subject, rdf:predicate, rdf:object) and by the entities a statement is about,
 so pages look provenance up without a query per fact. Over the in-memory store the index is built once, whole;
 over a remote SPARQL server, whose archive may be far larger than one page needs, it is filled as pages ask: the
-statements about an entity in one request, the statements of many triples in one request (`prefetch`).
+statements about an entity in one request, the statements of many triples in one request (`prefetch`), the
+statements of many triples of one property in one request (`for_triples`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ class StatementIndex:
         """Make `about(about)` and `for_triple` of `triples` answerable without further requests (a whole index
         already is)."""
 
+    def for_triples(self, triples: Iterable[Key], predicate: str) -> dict[Key, list[StatementNode]]:
+        """The statements of each of `triples`, whose predicate is `predicate` (a feature showing many triples of
+        one property: the timeline's time-spans). Over a remote store in one request, however many triples."""
+        return {key: self.for_triple(*key) for key in triples}
+
 
 class RemoteStatementIndex(StatementIndex):
     """The statements a remote store holds, fetched as asked for and remembered (bounded: the archive may be large).
@@ -132,6 +138,14 @@ class RemoteStatementIndex(StatementIndex):
                 by_key[st.key].append(st)
             for key in chunk:
                 self._keep(self.by_triple, key, by_key.get(key, []))
+
+    def for_triples(self, triples: Iterable[Key], predicate: str) -> dict[Key, list[StatementNode]]:
+        """Every statement of a `predicate` triple, in one request (not a VALUES block of the triples: a chunk of
+        them per request), and not remembered here (the caller keeps what it builds from them)."""
+        by_key: dict[Key, list[StatementNode]] = defaultdict(list)
+        for st in _fetch(self.kg, f"GRAPH ?k {{ ?st <{RDF}predicate> {_iri(predicate)} }}"):
+            by_key[st.key].append(st)
+        return {key: by_key.get(key, []) for key in triples}
 
     def _keep(self, table: dict[Any, list[StatementNode]], key: Any, found: list[StatementNode]) -> None:
         if len(table) >= self._KEPT:

@@ -1,8 +1,9 @@
 """The remote-store mode against a real SPARQL server: `oxigraph serve` on loopback, loaded by `histkg load`.
 
 The same requests go to the app over the in-memory store and to the app over the remote store; their answers
-must agree (RDF compared as graphs, results as sets of rows, entity pages byte for byte but for the events table).
-An entity page's first view costs a few requests to the SPARQL server, however many facts the entity has.
+must agree (RDF compared as graphs, results as sets of rows, pages byte for byte). An entity page's first view costs
+a few requests to the SPARQL server, however many facts the entity has; the timeline and the home page cost a few in
+a fresh process, however many events there are.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ HTML = {"Accept": "text/html"}
 # the entity's triples both ways, the statements about it, one query per derivation height of its inferred facts,
 # the statements of their premises, the labels of what it shows.
 PAGE_REQUESTS = 10
+# What the timeline costs once per process: the events with their time-spans, links and labels; the statements of
+# the time-spans. The home page adds the members of the listed classes (with their labels), the statement counts,
+# the graph sizes and the source documents' details (with their labels); it shows the count of events.
+TIMELINE_REQUESTS = 2
+HOME_REQUESTS = 4 + TIMELINE_REQUESTS
 
 
 def free_port() -> int:
@@ -126,8 +132,8 @@ def test_rdf_agrees(app: Flask, remote_app: Flask, url: str) -> None:
 
 
 @pytest.mark.stores("memory", "disk")  # the local stores against the remote one
-@pytest.mark.parametrize("url", ["/timeline", "/queries/contested-claims"])
-def test_pages_agree(app: Flask, remote_app: Flask, url: str) -> None:
+def test_saved_query_pages_agree(app: Flask, remote_app: Flask) -> None:
+    url = "/queries/contested-claims"
     local, remote = get(app, url, "text/html"), get(remote_app, url, "text/html")
     assert local[0] == remote[0] == 200
 
@@ -138,28 +144,27 @@ def test_pages_agree(app: Flask, remote_app: Flask, url: str) -> None:
     assert links(local[2]) == links(remote[2])
 
 
-def entity_page(body: bytes) -> tuple[str, list[list[str]]]:
-    """The page's main part, and apart from it the events table's rows as their links (the timeline lists an
-    event's participants in the order the store gives them)."""
+def main_part(body: bytes, app: Flask | None = None) -> str:
+    """The page's main part; the dataset version of `app` left out (the home page shows it: a digest of the files
+    locally, of the graph sizes remotely)."""
+    if app is not None:
+        body = body.replace(app.config["HISTKG"].version.encode(), b"VERSION")
     main = BeautifulSoup(body, "html.parser").select_one("main")
     assert main is not None
-    rows: list[list[str]] = []
-    events = main.select_one("#events")
-    if events is not None:
-        rows = [sorted(str(a["href"]) for a in tr.select("a[href]")) for tr in events.select("tr")]
-        events.decompose()
-    return str(main), rows
+    return str(main)
 
 
 @pytest.mark.stores("memory", "disk")  # the local stores against the remote one
 @pytest.mark.parametrize("url", [
-    "/id/viktor-belenko", "/id/japan", "/id/hakodate-airport", "/id/belenko-mig-25", "/id/viktor-belenko?infer=false",
-    "/id/japan?page=2", "/statement/viktor-belenko-memberof", "/statement/claim-drugged",
+    "/", "/timeline", "/id/viktor-belenko", "/id/japan", "/id/hakodate-airport", "/id/belenko-mig-25",
+    "/id/viktor-belenko?infer=false", "/id/japan?page=2", "/statement/viktor-belenko-memberof",
+    "/statement/claim-drugged",
 ])
-def test_entity_pages_are_the_same_page(app: Flask, remote_app: Flask, url: str) -> None:
+def test_pages_are_the_same_page(app: Flask, remote_app: Flask, url: str) -> None:
+    """Home, timeline (places and participants in label order, not the store's) and entity pages."""
     local, remote = get(app, url, "text/html"), get(remote_app, url, "text/html")
     assert local[0] == remote[0] == 200
-    assert entity_page(local[2]) == entity_page(remote[2])
+    assert main_part(local[2], app) == main_part(remote[2], remote_app)
 
 
 @pytest.fixture()
@@ -226,6 +231,86 @@ def test_an_entity_as_rdf_costs_a_few_requests(remote_app: Flask, oxigraph_serve
     assert len(rdflib.Graph().parse(data=body, format="turtle")) > 50
 
 
+def fresh_view(settings: Settings, query_url: str, url: str, sent: list[str], bound: int) -> str:
+    """The main part of `url` viewed by a freshly connected app, as its first page (the timeline and the home page
+    compute their lists once per process: this is that once). Asserts the bound on requests, and that no label was
+    collected one at a time (the fallback that reads every label of the archive)."""
+    kg = KnowledgeGraph.connect(settings, query_url)
+    app = create_app(kg)
+    client = app.test_client()
+    sent.clear()
+    response = client.get(url, headers=HTML)
+    assert response.status_code == 200
+    assert len(sent) <= bound, "\n\n".join(q[:300] for q in sent)
+    assert not kg.memo.get("labels collected")
+    sent.clear()
+    assert client.get(url, headers=HTML).data == response.data and not sent
+    return main_part(response.data, app)
+
+
+@pytest.mark.parametrize(("url", "bound"), [
+    ("/timeline", TIMELINE_REQUESTS), ("/", HOME_REQUESTS), ("/id/viktor-belenko", PAGE_REQUESTS + TIMELINE_REQUESTS),
+    ("/id/hakodate-airport", PAGE_REQUESTS + TIMELINE_REQUESTS),
+])
+def test_a_page_in_a_fresh_process_costs_a_few_requests(remote_app: Flask, oxigraph_server: str, cache_dir: Path,
+                                                        sent: list[str], url: str, bound: int) -> None:
+    """Including what the process computes once (the events, the home page's lists); the same page as a process that
+    has served others."""
+    main = fresh_view(Settings(cache_dir=cache_dir), f"{oxigraph_server}/query", url, sent, bound)
+    assert main == main_part(get(remote_app, url, "text/html")[2], remote_app)
+
+
+# --- many events ----------------------------------------------------------------------------------------------------
+EVENTS = 1100  # more than a VALUES block holds (remote_store.VALUES_CHUNK): no request may list the events
+
+
+def many_events() -> str:
+    """EVENTS dated events, each with a place, two participants (of seven, labelled in an order unlike their IRIs'),
+    a time-span and the statement giving its source and quote."""
+    lines = [PREFIXES, "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+             'id:doc a hk:Article ; rdfs:label "a document" ; hk:author id:person-0 .']
+    lines += [f'id:person-{p} a hk:Person ; rdfs:label "person {7 - p}" .' for p in range(7)]
+    lines += [f'id:place-{p} a hk:City ; rdfs:label "place {p}" .' for p in range(5)]
+    for i in range(EVENTS):
+        day = f"1976-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        lines += [f'id:event-{i} a hk:Event ; rdfs:label "event {i}" ; hk:place id:place-{i % 5} ; '
+                  f"hk:participant id:person-{i % 7}, id:person-{(i + 3) % 7} ; hk:timeSpan id:ts-{i} .",
+                  f'id:ts-{i} a hk:TimeSpan ; hk:earliest "{day}"^^xsd:date ; hk:latest "{day}"^^xsd:date ; '
+                  f'hk:dateLabel "day {i}" .',
+                  f"st:event-{i}-timespan a hk:Statement ; rdf:subject id:event-{i} ; rdf:predicate hk:timeSpan ; "
+                  f'rdf:object id:ts-{i} ; hk:source id:doc ; hk:quote "on day {i}" .']
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def events_server(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
+                  ) -> Iterator[tuple[Settings, str, Flask]]:
+    """A server holding EVENTS events, and the local app over the same data."""
+    folder = tmp_path_factory.mktemp("events")
+    (folder / "events.ttl").write_text(many_events(), encoding="utf-8")
+    settings = Settings(data_files=(folder / "events.ttl",), cache_dir=cache_dir, reasoner="fast")
+    kg = KnowledgeGraph.load(settings)
+    for url in serve_oxigraph(folder / "oxigraph"):
+        kg.push(RemoteStore(f"{url}/query", f"{url}/update"))
+        yield settings, f"{url}/query", create_app(kg)
+
+
+@pytest.mark.parametrize(("url", "bound"), [
+    ("/timeline", TIMELINE_REQUESTS), ("/", HOME_REQUESTS), ("/id/event-7", PAGE_REQUESTS + TIMELINE_REQUESTS),
+    ("/id/place-2", PAGE_REQUESTS + TIMELINE_REQUESTS),
+])
+def test_the_bound_does_not_grow_with_the_events(events_server: tuple[Settings, str, Flask], sent: list[str],
+                                                 url: str, bound: int) -> None:
+    settings, query_url, local = events_server
+    main = fresh_view(settings, query_url, url, sent, bound)
+    assert main == main_part(get(local, url, "text/html")[2], local)
+    if url == "/timeline":
+        rows = BeautifulSoup(main, "html.parser").select("table.timeline tr.event")
+        assert len(rows) == EVENTS
+        who = [a.get_text() for a in rows[0].select("td.who a")]
+        assert who == sorted(who) and len(who) == 2  # by label, not by IRI or the store's order
+
+
 # --- an entity with many facts ------------------------------------------------------------------------------------
 UNITS = 120
 PREFIXES = """@prefix hk: <https://histkg.example.org/ontology#> .
@@ -276,7 +361,7 @@ def test_the_bound_does_not_grow_with_the_facts(many: tuple[Settings, str, Flask
     assert big <= len(sent) + 2  # 1 fact or 2 x 120 facts: about the same requests
     soup = BeautifulSoup(page, "html.parser")
     assert len(soup.select("#facts li.fact")) > 2 * UNITS and len(soup.select("#sources li.footnote")) == UNITS
-    assert entity_page(page) == entity_page(get(local, "/id/many", "text/html")[2])
+    assert main_part(page) == main_part(get(local, "/id/many", "text/html")[2])
 
 
 def test_connect_refuses_an_empty_server(tmp_path: Path) -> None:
