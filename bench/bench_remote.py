@@ -1,19 +1,19 @@
-"""Entity pages over the remote-store mode: HTTP requests to the SPARQL server and time per first page view.
+"""Pages over the remote-store mode: HTTP requests to the SPARQL server and time per first page view.
 
 A real `oxigraph serve` on loopback (a fresh temporary folder) is loaded with the shipped dataset (the same graphs
 `histkg load --into` pushes), then the app is connected to it as `histkg serve --store sparql+URL` would be, and
-each entity page is fetched through Flask's test client. Requests are counted at the wiring seam (every request
-RemoteStore sends), so the count is exactly what the SPARQL server sees.
+each page (the home page, the timeline, entity pages) is fetched through Flask's test client. Requests are counted
+at the wiring seam (every request RemoteStore sends), so the count is exactly what the SPARQL server sees.
 
 Three views of each page:
   cold process  a freshly connected app: the page pays for whatever the process computes once (the timeline's
-                events, ...) as well as for itself;
-  warm process  a freshly connected app that has already served another entity page: what one more entity page
-                costs in a long-running service;
+                events, the home page's lists) as well as for itself;
+  warm process  a freshly connected app that has already served an entity page: what one more page costs in a
+                long-running service (the timeline's events are computed by then);
   repeated      the same page again (the answer LRU and the response cache make it free).
 The in-memory store's page times (first view in a freshly loaded graph, then repeated) are given for comparison.
 
-    python bench/bench_remote.py                       # Belenko, Japan, Hakodate airport; 3 runs each
+    python bench/bench_remote.py                       # home, timeline, Belenko, Japan, Hakodate airport; 3 runs
     python bench/bench_remote.py --runs 5 /id/japan
 """
 
@@ -40,8 +40,8 @@ from service.remote_store import RemoteStore
 from service.store import KnowledgeGraph
 from service.web import create_app
 
-PAGES = ["/id/viktor-belenko", "/id/japan", "/id/hakodate-airport"]
-WARM_UP_PAGE = "/id/belenko-mig-25"  # a different entity page, to warm the process before a "warm" view
+PAGES = ["/", "/timeline", "/id/viktor-belenko", "/id/japan", "/id/hakodate-airport"]
+WARM_UP_PAGE = "/id/belenko-mig-25"  # an entity page not measured, to warm the process before a "warm" view
 HTML = {"Accept": "text/html"}
 
 
