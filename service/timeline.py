@@ -7,7 +7,8 @@ are listed property by property (hk:place, hk:origin, hk:destination; people, th
 
 Read in two queries, whatever the number of events: every event with its time-span's bounds and its links (one
 SELECT; over a remote store the labels of everything shown come with it), and the statements of the time-spans
-(their sources and quotes). Both store modes run the same event query, so they give the same timeline.
+(their sources and quotes). Both store modes read the events with the same query and order them the same way, so
+they give the same timeline.
 """
 
 from __future__ import annotations
