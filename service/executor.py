@@ -24,6 +24,7 @@ The pool belongs to the process that made it: a forked child (a gunicorn worker,
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import pickle
 import threading
@@ -33,11 +34,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service import formats, serialize
+from service import formats, sandbox, serialize
 from service.errors import HistkgError, QueryError, QueryTimeout
 from service.sparql import Dataset, PreparedQuery, QueryResult, check_syntax, run, write_result
 from service.store import KnowledgeGraph
 from service.worker import Worker, spawn
+
+log = logging.getLogger(__name__)
 
 PING_SECONDS = 2.0  # a fresh worker must answer a tiny query within this
 GRACE = 0.1  # seconds the parent waits past the limit for the worker's own (cooperative) timeout report
@@ -135,6 +138,10 @@ class QueryPool:
         self._count = 0
         self._cond = threading.Condition()
         self.kills = 0
+        if kg.snapshot_path is not None and sandbox.abi_version() < 4:
+            log.warning("this kernel has no Landlock (ABI >= 4): query processes over the on-disk store may open "
+                        "files and sockets; only the query guard keeps SERVICE out. Use --storage memory to keep "
+                        "them unable to open anything")
         _warm_imports()
         for _ in range(min(warm, self.size)):
             self._count += 1

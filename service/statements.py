@@ -87,8 +87,12 @@ class StatementIndex:
         return {key: self.for_triple(*key) for key in triples}
 
 
-class RemoteStatementIndex(StatementIndex):
-    """The statements a remote store holds, fetched as asked for and remembered (bounded: the archive may be large).
+class LazyStatementIndex(StatementIndex):
+    """The statements a remote store or a large archive holds, fetched as asked for and remembered (bounded).
+
+    Building the whole index reads every statement node into Python: fine for the shipped dataset, minutes for a
+    5M-triple archive (its first entity page took over 300 s), so above `WHOLE_INDEX_LIMIT` quads pages ask the
+    engine for the statements they show instead, as they must over a remote store (one request per lookup there).
 
     Same answers as the whole index: a statement belongs to the triple its own rdf:subject / rdf:predicate /
     rdf:object name and to the entities among those terms; the statements of a triple that holds a blank node
@@ -173,10 +177,13 @@ def _fetch(kg: KnowledgeGraph, which: str) -> list[StatementNode]:
     return [_read(iri, values[iri]) for iri in sorted(values)]
 
 
+WHOLE_INDEX_LIMIT = 200_000  # quads in the store above which statements are looked up as pages ask
+
+
 @lru_cache(maxsize=8)
 def index(kg: KnowledgeGraph) -> StatementIndex:
-    if isinstance(kg.store, RemoteStore):
-        return RemoteStatementIndex(kg)
+    if isinstance(kg.store, RemoteStore) or kg.quad_count > WHOLE_INDEX_LIMIT:
+        return LazyStatementIndex(kg)
     nodes: dict[str, StatementNode] = {}
     for quad in kg.triples(None, ox.NamedNode(RDF + "subject"), None):
         if isinstance(quad.subject, ox.NamedNode | ox.BlankNode) and quad.subject.value not in nodes:

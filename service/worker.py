@@ -6,8 +6,9 @@ closes every other descriptor it inherited (the server's sockets, sibling worker
 to 4: from then on no open(), socket() or pipe() can succeed in it. It exits when its parent goes away.
 
 Over an on-disk store snapshot (service.snapshot) the child also keeps the descriptors of the store's files, which
-the parent opened read-only before forking (the engine opens them all at once, none later); RLIMIT_NOFILE is then
-the lowest free descriptor number, so still no new descriptor can be made.
+the parent opened read-only before forking. RocksDB opens further table files when a read first needs them (a large
+store), so such a child may open one descriptor per store file more, and Landlock (service.sandbox) restricts it to
+reading files under the store's folder, with no TCP at all.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from service import guard
+from service import guard, sandbox
 
 Handler = Callable[[bytes], bytes]
 _HEADER = struct.Struct(">Q")
@@ -107,7 +108,8 @@ def spawn(handler: Handler, keep_under: Path | None = None) -> Worker:
 def _child_main(fd: int, handler: Handler, keep_under: Path | None) -> None:
     parent = os.getppid()
     guard.reset()
-    sock = socket.socket(fileno=_isolate(fd, _descriptors_under(keep_under) if keep_under else set()))
+    keep = _descriptors_under(keep_under) if keep_under else set()
+    sock = socket.socket(fileno=_isolate(fd, keep, _store_allowance(keep_under) if keep_under else 0))
     guard.enter()  # Python code in here is guarded too (the engine itself cannot open anything any more)
     while True:
         try:
@@ -129,8 +131,9 @@ def _next_message(sock: socket.socket, parent: int) -> bytes | None:
     return receive(sock, None)
 
 
-def _isolate(fd: int, keep: set[int]) -> int:
-    """Default signal handling; fds 0-2, the socket and `keep` only; no new file descriptor from here on.
+def _isolate(fd: int, keep: set[int], allowance: int = 0) -> int:
+    """Default signal handling; fds 0-2, the socket and `keep` only; no new file descriptor from here on, or at
+    most `allowance` more (an on-disk store's lazily opened files, under Landlock: see _store_allowance).
     Returns the socket's descriptor: 3, unless 3 is one to keep."""
     for name in _RESET_SIGNALS:
         with contextlib.suppress(ValueError, OSError, AttributeError):
@@ -156,8 +159,17 @@ def _isolate(fd: int, keep: set[int]) -> int:
         os.closerange(low + 1, high)
     # A new descriptor always takes the lowest free number: a limit at that number refuses every new one.
     lowest_free = next(n for n in range(len(held) + 1) if n not in held)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, lowest_free))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free + allowance, lowest_free + allowance))
     return fd
+
+
+def _store_allowance(folder: Path) -> int:
+    """How many more descriptors a query process over the on-disk store at `folder` may open: one per file of the
+    store (RocksDB opens table files on first use) and a few for its own bookkeeping, once Landlock restricts the
+    process to reading files under `folder` (service.sandbox). Without Landlock the process may open that many
+    files anywhere; the guard in service.sparql remains the wall then (the parent logs a warning)."""
+    sandbox.restrict_to_reading(folder)
+    return sum(1 for _ in folder.iterdir()) + 8
 
 
 def _descriptors_under(folder: Path) -> set[int]:

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 
+from service import statements
 from service.config import Settings
 from service.store import KnowledgeGraph
 from service.web import create_app
@@ -226,3 +227,18 @@ def test_labels_escaped_and_unsafe_iris_never_linked(tmp_path: Path, settings: S
     page = BeautifulSoup(client.get("/id/evil", headers=HTML).data, "html.parser")
     unlinked = page.select_one(f'#facts tr[data-predicate="{HK}befriended"] span.unlinked')
     assert unlinked is not None and unlinked["title"] == "javascript:alert(1)"
+
+
+@pytest.mark.stores("memory")
+def test_a_large_archive_looks_statements_up_as_pages_need_them(kg: KnowledgeGraph,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above a size the statements are not indexed whole (a 5M-triple archive's first page took minutes): the
+    pages must come out the same either way."""
+    paths = ["/id/viktor-belenko", "/id/hakodate-airport", "/id/japan", "/id/viktor-belenko.ttl", "/timeline"]
+    whole = [create_app(kg.with_settings()).test_client().get(path).data for path in paths]
+    monkeypatch.setattr(statements, "WHOLE_INDEX_LIMIT", 0)
+    large = kg.with_settings()
+    assert isinstance(statements.index(large), statements.LazyStatementIndex)
+    client = create_app(large).test_client()
+    for path, expected in zip(paths, whole, strict=True):
+        assert client.get(path).data == expected, path
