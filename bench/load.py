@@ -4,7 +4,7 @@ The mix: saved queries (JSON), entity pages (HTML), label search, small ad-hoc S
 slow query (a cartesian product asking for timeout=2) that must end in a 503. Passes when there is no 5xx other than
 those intended 503s and every normal request is answered. Writes its figures to bench/results.md.
 
-    python bench/load.py                      # 32 clients, 60 s, gthread workers; updates bench/results.md
+    python bench/load.py                      # 32 clients, 60 s, granian; updates bench/results.md
     python bench/load.py --worker-class sync --clients 32 --duration 30 --no-write
 """
 
@@ -109,13 +109,15 @@ def free_port() -> int:
 
 
 def start_server(port: int, worker_class: str, workers: int, cache_dir: str | None) -> subprocess.Popen[str]:
+    """`worker_class`: "granian" (the default server), or gunicorn's "gthread" or "sync"."""
     env = {**os.environ}
     if cache_dir:
         env["HISTKG_CACHE_DIR"] = cache_dir
+    server = ["--server", "granian"] if worker_class == "granian" else [
+        "--server", "gunicorn", "--worker-class", worker_class]
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", str(workers),
-         "--worker-class", worker_class], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True)
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", str(workers), *server],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def wait_ready(port: int, server: subprocess.Popen[str], timeout: float = 120) -> None:
@@ -172,8 +174,9 @@ def percentile(values: list[float], share: float) -> float:
 
 def summary(report: Report) -> str:
     normal = report.normal_latencies()
-    threads = " x 4 threads" if report.worker_class == "gthread" else ""
-    lines = [f"{report.clients} clients, {report.elapsed:.0f} s, gunicorn {report.worker_class} (2 workers{threads}"
+    threads = " x 4 threads" if report.worker_class in ("gthread", "granian") else ""
+    server = "granian" if report.worker_class == "granian" else f"gunicorn {report.worker_class}"
+    lines = [f"{report.clients} clients, {report.elapsed:.0f} s, {server} (2 workers{threads}"
              f"): {report.total} requests, {report.total / max(report.elapsed, 1e-9):.0f} req/s; normal "
              f"requests median {statistics.median(normal) * 1000:.1f} ms, p95 {percentile(normal, 0.95) * 1000:.1f} "
              f"ms; failures: {len(report.failures)}", "",
@@ -190,7 +193,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60)
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--worker-class", default="granian", choices=["granian", "gthread", "sync"],
+                        help="granian (histkg serve's default server) or a gunicorn worker class")
     parser.add_argument("--slow-share", type=float, default=0.01)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()

@@ -253,18 +253,21 @@ def load_command(settings: Settings, update_url: str) -> None:
 @dataset_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-@click.option("--dev", is_flag=True, help="Flask's development server with the reloader, instead of gunicorn.")
+@click.option("--workers", default=2, show_default=True, type=int, help="HTTP worker processes.")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader, instead of granian.")
 @click.option("--store", "store_url", metavar="sparql+URL",
               help="Serve the graph a SPARQL server holds (loaded there by `histkg load`), e.g. "
                    "sparql+http://127.0.0.1:7878/query. Default: the files, in memory.")
 @click.option("--worker-class", type=click.Choice(["gthread", "sync"]), default="gthread", show_default=True,
-              help="gunicorn worker type (gthread measured better: bench/results.md).")
+              help="gunicorn's worker type, with --server gunicorn (gthread measured better: bench/results.md).")
 @click.option("--access-log", is_flag=True,
               help="One line per request on stdout (off by default: it costs about a third of the throughput "
                    "on cached answers, bench/results.md).")
+@click.option("--server", type=click.Choice(["granian", "gunicorn"]), default="granian", show_default=True,
+              help="The HTTP server in front of the app: granian (Rust; measured 2.5-3x gunicorn's throughput, "
+                   "bench/results.md) or gunicorn.")
 def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, store_url: str | None,
-          worker_class: str, access_log: bool) -> None:
+          worker_class: str, access_log: bool, server: str) -> None:
     """Serve the knowledge graph over HTTP (SPARQL, entity pages, exports)."""
     from service.web import create_app
     from service.web.serving import run_production
@@ -277,7 +280,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, sto
         # The reloader, never the interactive debugger: it would run code for anyone who can reach the port.
         app.run(host=host, port=port, debug=False, use_reloader=True)
     else:
-        run_production(app, host, port, workers, worker_class, access_log)
+        run_production(app, host, port, workers, worker_class, access_log, server)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A short run of bench/load.py: `histkg serve` (gunicorn) in a subprocess, 8 clients for a few seconds, mixing
+"""A short run of bench/load.py: `histkg serve` (granian, the default, and gunicorn) in a subprocess, 8 clients for a few seconds, mixing
 saved queries, entity pages, search, small queries and slow ones. No 5xx but the intended 503s; every normal request
 answered; startup logged one line per phase; /healthz says the query processes are ready."""
 
@@ -25,9 +25,10 @@ def bench_load() -> ModuleType:
     return module
 
 
-def test_short_load_on_gunicorn(cache_dir: Path) -> None:
+@pytest.mark.parametrize("server", ["granian", "gthread"])
+def test_short_load(server: str, cache_dir: Path) -> None:
     load = bench_load()
-    report = load.run_load(clients=8, duration=5, slow_share=0.02, cache_dir=str(cache_dir))
+    report = load.run_load(clients=8, duration=5, worker_class=server, slow_share=0.02, cache_dir=str(cache_dir))
     assert report.failures == []
     normal = report.normal_latencies()
     assert len(normal) > 100
@@ -39,10 +40,11 @@ def test_short_load_on_gunicorn(cache_dir: Path) -> None:
     assert any("closure" in line for line in phases)
 
 
-def test_serve_reports_readiness(cache_dir: Path) -> None:
+@pytest.mark.parametrize("kind", ["granian", "gthread"])
+def test_serve_reports_readiness(kind: str, cache_dir: Path) -> None:
     load = bench_load()
     port = load.free_port()
-    server = load.start_server(port, "gthread", 1, str(cache_dir))
+    server = load.start_server(port, kind, 1, str(cache_dir))
     try:
         load.wait_ready(port, server)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:

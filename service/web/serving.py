@@ -1,6 +1,11 @@
-"""Production serving with gunicorn: the graph is loaded once, then worker processes fork and share it.
+"""Production serving: the graph is loaded once, then worker processes fork and share it.
 
-Choices (measured with bench/load.py on this repo's graph, see bench/results.md "Serving"):
+granian (the default) is a Rust HTTP server that calls the WSGI app from Python threads: on cached answers it served
+2.5-3x what gunicorn gthread did on the same 2 cores (bench/results.md, HTTP), because gunicorn's own request parsing
+and socket writes in Python were the ceiling (~4-5k req/s here) and the hit path never reaches Flask. Both run the
+same shape of service: N worker processes x THREADS threads, each worker with its own query processes, forked
+after the graph is loaded. gunicorn stays available (`histkg serve --server gunicorn`). gunicorn's choices
+(measured with bench/load.py on this repo's graph, see bench/results.md "Serving"):
 
 - gthread workers (N processes x 4 threads), not sync: pages and saved queries are answered in milliseconds
   while a slow query waits in its thread for its query process; with sync workers one slow query blocks a
@@ -70,5 +75,40 @@ def options(app: Flask, host: str, port: int, workers: int, worker_class: str = 
 
 
 def run_production(app: Flask, host: str, port: int, workers: int, worker_class: str = "gthread",
-                   access_log: bool = False) -> None:
-    _Server(app, options(app, host, port, workers, worker_class, access_log)).run()
+                   access_log: bool = False, server: str = "gunicorn") -> None:
+    if server == "granian":
+        run_granian(app, host, port, workers, access_log)
+    else:
+        _Server(app, options(app, host, port, workers, worker_class, access_log)).run()
+
+
+def granian_options(host: str, port: int, workers: int, access_log: bool = False) -> dict[str, Any]:
+    """Granian (a Rust HTTP server running the WSGI app in Python threads), the same shape of service as gunicorn
+    gthread: `workers` processes x THREADS threads, forked after the graph is loaded."""
+    from granian.constants import Interfaces
+
+    return {
+        "address": host,
+        "port": port,
+        "interface": Interfaces.WSGI,
+        "workers": workers,
+        "blocking_threads": THREADS,
+        "backpressure": THREADS * 8,  # requests a worker takes on at once; the rest wait in the kernel's backlog
+        "respawn_failed_workers": True,
+        "workers_kill_timeout": 20,  # like gunicorn's graceful_timeout: requests in flight may finish
+        "log_access": access_log,
+        "log_level": "warning",
+    }
+
+
+def run_granian(app: Flask, host: str, port: int, workers: int, access_log: bool = False) -> None:
+    from granian.server import Server
+
+    kg: KnowledgeGraph = app.config["HISTKG"]
+
+    def load_in_worker(_target: str) -> Flask:
+        # Runs in each worker process after the fork: its own query processes, before it serves a request.
+        executor.start(kg)
+        return app
+
+    Server("histkg", **granian_options(host, port, workers, access_log)).serve(target_loader=load_in_worker)
