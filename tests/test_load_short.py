@@ -1,4 +1,5 @@
-"""A short run of bench/load.py: `histkg serve` (granian, the default, and gunicorn) in a subprocess, 8 clients for a few seconds, mixing
+"""A short run of bench/load.py: `histkg serve` (granian, the default, and gunicorn) in a subprocess, 8 clients
+for a few seconds, mixing
 saved queries, entity pages, search, small queries and slow ones. No 5xx but the intended 503s; every normal request
 answered; startup logged one line per phase; /healthz says the query processes are ready."""
 
