@@ -13,13 +13,11 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 
-import owlrl
 import pyoxigraph as ox
 import rdflib
-from owlrl import DatatypeHandling
-from owlrl.OWLRL import OWLRL_Semantics
 
 from service import materialise as fast
 from service.errors import InconsistencyError
@@ -36,10 +34,12 @@ _REFLEXIVE_NOISE = {OWL + "sameAs", RDFS + "subClassOf", RDFS + "subPropertyOf",
 _TRIVIAL_TYPES = {OWL + "Thing", RDFS + "Resource"}
 _CHECKSUM_MARK = "# histkg-closure "
 REASONERS = ("auto", "owlrl", "fast")
+# owlrl itself is imported only when it reasons: a start from a warm cache never needs it (~0.1 s of start-up).
+_OWLRL_VERSION = metadata.version("owlrl")
 
 
 def cache_key(inputs: Iterable[bytes]) -> str:
-    digest = hashlib.sha256(f"owlrl {owlrl.__version__}; histkg reasoner {REASONER_VERSION}".encode())
+    digest = hashlib.sha256(f"owlrl {_OWLRL_VERSION}; histkg reasoner {REASONER_VERSION}".encode())
     for blob in inputs:
         digest.update(hashlib.sha256(blob).digest())
     return digest.hexdigest()
@@ -67,6 +67,9 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
     triples_to_rdflib(ontology, graph)
     triples_to_rdflib(facts, graph)
     asserted = set(graph)
+    from owlrl import DatatypeHandling
+    from owlrl.OWLRL import OWLRL_Semantics
+
     closure = OWLRL_Semantics(graph, False, False, rdfs=False)
     DatatypeHandling.use_Alt_lexical_conversions()
     try:
