@@ -2,8 +2,9 @@
 
 Servers (each started here as a subprocess on a free 127.0.0.1 port and stopped at the end, whatever happens):
 
-- histkg: `histkg serve` (gunicorn, default workers), twice: with the response cache (repeat requests are hits,
-  warmed before measuring) and with HISTKG_RESPONSE_CACHE_MB=0 (every request runs its query: cache-miss figures);
+- histkg: `histkg serve` (granian, its default server; default workers), twice: with the response cache (repeat
+  requests are hits, warmed before measuring) and with HISTKG_RESPONSE_CACHE_MB=0 (every request runs its query:
+  cache-miss figures);
 - `oxigraph serve --union-default-graph` (PyPI `oxigraph`), loaded by `histkg load --into .../update` with the
   ontology, facts, statements and inferred graphs, so its default graph is the same union histkg queries;
 - rdflib-endpoint (PyPI `rdflib-endpoint`) under uvicorn (2 worker processes, access log off), serving
@@ -297,7 +298,8 @@ def report(measured: dict[str, Measured], notes: list[str], args: argparse.Names
         machine(),
         "",
         f"versions: histkg {git_rev()}, pyoxigraph {version('pyoxigraph')}, oxigraph {version('oxigraph')}, "
-        f"rdflib-endpoint {version('rdflib-endpoint')}, rdflib {version('rdflib')}, gunicorn {version('gunicorn')}, "
+        f"rdflib-endpoint {version('rdflib-endpoint')}, rdflib {version('rdflib')}, granian {version('granian')}, "
+        f"gunicorn {version('gunicorn')}, "
         f"flask {version('flask')}, uvicorn {version('uvicorn')}; load generator: {generator}",
         "",
         f"`python bench/bench_http.py --duration {args.duration:g} --repeats {args.repeats}"
@@ -360,7 +362,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=10, help="seconds per configuration and repetition")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: histkg's default)")
+    parser.add_argument("--workers", type=int, default=None, help="HTTP workers (default: histkg's default)")
     parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk exists")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results.md alone")
     args = parser.parse_args()

@@ -1,10 +1,10 @@
 """Start-up: time from process start to the first answered query for `histkg serve`, and its memory.
 
 For each dataset the closure cache (a fresh temporary folder) is warmed by one start that is not counted, then
-`histkg serve` (gunicorn, default workers) is started `--repeats` times: the clock runs from just before the
-process is spawned until a SPARQL query (GET /sparql, JSON) has been answered 200, polling /healthz first (every
-20 ms) and then the query. Memory is sampled every 50 ms over the whole process tree (gunicorn master, its
-workers and their query processes): peak of the summed RSS (counts pages shared copy-on-write once per process,
+`histkg serve` (its default server, granian, default workers) is started `--repeats` times: the clock runs from
+just before the process is spawned until a SPARQL query (GET /sparql, JSON) has been answered 200, polling /healthz
+first (every 20 ms) and then the query. Memory is sampled every 50 ms over the whole process tree (the server's
+master process, its workers and their query processes): peak of the summed RSS (counts pages shared copy-on-write once per process,
 so it overstates) and the summed PSS (shared pages divided among their sharers) once the query was answered.
 
 Datasets: the shipped Belenko dataset; ~500k triples from bench/generate.py; with --5m, ~5M generated triples,
@@ -223,12 +223,12 @@ def main() -> int:
                 log(big.strip())
     text = "\n".join([
         machine(), "",
-        f"versions: histkg {git_rev()}, pyoxigraph {version('pyoxigraph')}, gunicorn {version('gunicorn')}, "
+        f"versions: histkg {git_rev()}, pyoxigraph {version('pyoxigraph')}, granian {version('granian')}, "
         f"flask {version('flask')}", "",
         f"`python bench/bench_startup.py --repeats {args.repeats}{' --5m' if args.five_million else ''}"
         f"{' --5m-warm' if args.five_million_warm else ''}`: `histkg serve` (default workers) spawned, the clock "
         "stopped when `SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5` was answered 200; one uncounted start first "
-        "warms the closure cache. Memory over the whole process tree (gunicorn master, workers, query processes).",
+        "warms the closure cache. Memory over the whole process tree (the server's master, workers, query processes).",
         "",
         "| dataset | first answer s (median) | per start | /healthz s | peak RSS MiB (sum) | PSS MiB | "
         "on-disk store MiB | processes | warming start s | phases (last start) |",
