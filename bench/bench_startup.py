@@ -5,7 +5,8 @@ For each dataset the closure cache (a fresh temporary folder) is warmed by one s
 just before the process is spawned until a SPARQL query (GET /sparql, JSON) has been answered 200, polling /healthz
 first (every 20 ms) and then the query. Memory is sampled every 50 ms over the whole process tree (the server's
 master process, its workers and their query processes): peak of the summed RSS (counts pages shared copy-on-write
-once per process, so it overstates) and the summed PSS (shared pages divided among their sharers) once the query was answered.
+once per process, so it overstates) and the summed PSS (shared pages divided among their sharers) once the query
+was answered.
 
 Datasets: the shipped Belenko dataset; ~500k triples from bench/generate.py; with --5m, ~5M generated triples,
 started once cold (load, reason, index, serve: the closure is computed) and, if --5m-warm, once more warm.
