@@ -147,6 +147,29 @@ def test_timeline_in_date_order(client: FlaskClient) -> None:
     assert labels[-1].startswith("Aleksandr Zuyev")
 
 
+@pytest.mark.stores("memory")
+def test_timeline_pages_follow_each_other(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paged (a large archive's timeline is too long for one page): the pages, read in turn, are the whole timeline
+    in order; a page past the end is 404, a page that is not a number 400."""
+    from service.web import browse
+
+    whole = [a["href"] for a in soup(create_app(kg.with_settings()).test_client(), "/timeline").select(
+        "table.timeline tr.event a.event-link")]
+    monkeypatch.setattr(browse, "EVENTS_PER_PAGE", 10)
+    client = create_app(kg.with_settings()).test_client()
+    seen, url = [], "/timeline"
+    while url:
+        page = soup(client, url)
+        seen += [a["href"] for a in page.select("table.timeline tr.event a.event-link")]
+        following = page.select_one('nav.pager a[rel="next"]')
+        url = following["href"] if following else ""
+    assert seen == whole and len(whole) > 20
+    last = -(-len(whole) // 10)
+    assert soup(client, f"/timeline?page={last}").select_one('nav.pager a[rel="prev"]')
+    soup(client, f"/timeline?page={last + 1}", status=404)
+    soup(client, "/timeline?page=two", status=400)
+
+
 def test_queries_pages(client: FlaskClient) -> None:
     listing = soup(client, "/queries")
     links = [a["href"] for a in listing.select("a.saved-query")]
