@@ -170,6 +170,22 @@ def test_timeline_pages_follow_each_other(kg: KnowledgeGraph, monkeypatch: pytes
     soup(client, "/timeline?page=two", status=400)
 
 
+@pytest.mark.stores("memory")
+def test_class_members_are_paged(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.web import ontology
+
+    whole = [a["href"] for a in soup(create_app(kg.with_settings()).test_client(), "/class/Agent").select(
+        "ul.members li a")]
+    monkeypatch.setattr(ontology, "MEMBERS_PER_PAGE", 4)
+    client = create_app(kg.with_settings()).test_client()
+    first, second = soup(client, "/class/Agent"), soup(client, "/class/Agent?page=2")
+    assert [a["href"] for a in first.select("ul.members li a")] == whole[:4]
+    assert [a["href"] for a in second.select("ul.members li a")] == whole[4:8]
+    assert first.select_one('nav.pager a[rel="next"]')["href"] == "/class/Agent?page=2"
+    assert f"({len(whole)})" in first.select_one("h2").get_text()
+    soup(client, "/class/Agent?page=0", status=404)
+
+
 def test_queries_pages(client: FlaskClient) -> None:
     listing = soup(client, "/queries")
     links = [a["href"] for a in listing.select("a.saved-query")]

@@ -8,6 +8,7 @@ from service import export, formats, timeline
 from service.formats import Kind
 from service.web import caching
 from service.web.context import graph
+from service.web.paging import page_of
 
 blueprint = Blueprint("browse", __name__)
 blueprint.after_request(caching.cache)
@@ -27,17 +28,7 @@ EVENTS_PER_PAGE = 500  # a 5M-triple archive has ~100k dated events: one page of
 @blueprint.get("/timeline")
 def timeline_page() -> str:
     """Every dated event in order, EVENTS_PER_PAGE at a time (?page=N, from 1; past the last page: 404)."""
-    events = timeline.events(graph())
-    pages = max(1, -(-len(events) // EVENTS_PER_PAGE))
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, description="page must be a whole number, from 1")
-    if not 1 <= number <= pages:
-        abort(404, description=f"no page {number}: the timeline has {pages} page(s)")
-    first = (number - 1) * EVENTS_PER_PAGE
-    return render_template("timeline.html", events=events[first:first + EVENTS_PER_PAGE], page=number, pages=pages,
-                           first=first + 1, total=len(events))
+    return render_template("timeline.html", p=page_of(timeline.events(graph()), EVENTS_PER_PAGE), path="/timeline")
 
 
 @blueprint.get("/export")

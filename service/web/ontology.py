@@ -9,6 +9,7 @@ from service.formats import Format
 from service.namespaces import HK
 from service.web import caching
 from service.web.context import graph
+from service.web.paging import page_of
 from service.web.representations import HTML, RDF_OFFERED, negotiate, not_acceptable, rdf_response
 
 blueprint = Blueprint("ontology", __name__)
@@ -40,10 +41,14 @@ def _serve(suffix: str | None) -> Response:
     return Response(body, mimetype="text/html")
 
 
+MEMBERS_PER_PAGE = 500  # hk:Person in a 5M-triple archive has ~100k members
+
+
 @blueprint.get("/class/<name>")
 def class_page(name: str) -> str:
     kg = graph()
     term = vocabulary.term_of(kg, name)
     if term is None or term.kind != "class":
         abort(404, description=f"the ontology has no class named {name[:100]!r}")
-    return render_template("class.html", t=term, members=vocabulary.members(kg, HK + name))
+    members = page_of(vocabulary.members(kg, HK + name), MEMBERS_PER_PAGE)
+    return render_template("class.html", t=term, p=members, path=f"/class/{name}")
