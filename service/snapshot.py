@@ -47,6 +47,7 @@ class Manifest:
     quads: int
     union_copy: bool
     extra_graphs: list[str] = field(default_factory=list)
+    size_estimate: int = 0  # what `auto` compared with its threshold when it chose to write this snapshot
     format: str = FORMAT_VERSION
     pyoxigraph: str = ox.__version__
 
@@ -56,16 +57,29 @@ def location(cache_dir: Path, key: str, union_copy: bool) -> Path:
     return cache_dir / f"{_PREFIX}{key[:32]}-{view}-v{FORMAT_VERSION}-ox{ox.__version__}"
 
 
-def open_snapshot(path: Path) -> tuple[ox.Store, Manifest] | None:
-    """The snapshot at `path` opened read-only with its manifest, or None when there is none or it is unusable."""
-    if not (path / MANIFEST).is_file():
-        return None
+def read_manifest(path: Path) -> Manifest | None:
+    """The manifest of the snapshot at `path`, if there is a complete one this version of histkg can open."""
     try:
         manifest = Manifest(**json.loads((path / MANIFEST).read_text(encoding="utf-8")))
-        if manifest.format != FORMAT_VERSION or manifest.pyoxigraph != ox.__version__:
-            return None
-        return ox.Store.read_only(str(path)), manifest
+    except FileNotFoundError:
+        return None
     except (OSError, ValueError, TypeError) as error:
+        log.warning("store snapshot %s has an unreadable manifest (%s); building it again", path, error)
+        _discard(path)
+        return None
+    if manifest.format != FORMAT_VERSION or manifest.pyoxigraph != ox.__version__:
+        return None
+    return manifest
+
+
+def open_snapshot(path: Path) -> tuple[ox.Store, Manifest] | None:
+    """The snapshot at `path` opened read-only with its manifest, or None when there is none or it is unusable."""
+    manifest = read_manifest(path)
+    if manifest is None:
+        return None
+    try:
+        return ox.Store.read_only(str(path)), manifest
+    except OSError as error:
         log.warning("store snapshot %s cannot be opened (%s); building it again", path, error)
         _discard(path)
         return None

@@ -111,7 +111,8 @@ class KnowledgeGraph:
 
         graphs = GraphNames(settings.base)
         if _wants_snapshot(settings, loaded.size() + count):
-            kg = cls._snapshot(settings, loaded, inferred, graphs, key, report)
+            kg = cls._snapshot(settings, loaded, inferred, graphs, key, _size_estimate(settings, loaded.size() + count),
+                               report)
             if kg is not None:
                 return kg
         started = time.perf_counter()
@@ -131,6 +132,10 @@ class KnowledgeGraph:
         key = reasoner.cache_key(fingerprint_files(settings.ontology_files, settings.data_files,
                                                    settings.graph_files))
         path = snapshot.location(settings.cache_dir, key, settings.union_copy)
+        manifest = snapshot.read_manifest(path)
+        # "auto" decides by size alone, whatever snapshots an earlier "disk" run left: the same files, the same store.
+        if manifest is None or (settings.storage == "auto" and manifest.size_estimate < settings.disk_threshold):
+            return None
         opened = snapshot.open_snapshot(path)
         if opened is None:
             return None
@@ -141,7 +146,7 @@ class KnowledgeGraph:
 
     @classmethod
     def _snapshot(cls, settings: Settings, loaded: LoadedData, inferred: list[ox.Triple] | bytes,
-                  graphs: GraphNames, key: str, report: LoadReport) -> KnowledgeGraph | None:
+                  graphs: GraphNames, key: str, estimate: int, report: LoadReport) -> KnowledgeGraph | None:
         """Write the store snapshot and serve from it; None (the in-memory store is built) if it cannot be written."""
         assert settings.cache_dir is not None
         started = time.perf_counter()
@@ -151,7 +156,7 @@ class KnowledgeGraph:
         closure_nt = inferred if isinstance(inferred, bytes) else None
         if not isinstance(inferred, bytes):
             quads = chain(quads, (ox.Quad(t.subject, t.predicate, t.object, closure_graph) for t in inferred))
-        manifest = snapshot.Manifest(key, 0, settings.union_copy, sorted(loaded.named))
+        manifest = snapshot.Manifest(key, 0, settings.union_copy, sorted(loaded.named), estimate)
         try:
             snapshot.write_snapshot(path, quads, closure_nt, closure_graph, manifest)
         except OSError as error:  # a full or read-only disk costs memory and start-up time, not correctness
@@ -279,8 +284,12 @@ def _wants_snapshot(settings: Settings, named_quads: int) -> bool:
     where indexing in memory at every start costs seconds (bench/results.md). Needs a cache folder."""
     if settings.cache_dir is None or settings.storage == "memory":
         return False
-    quads = named_quads * (2 if settings.union_copy else 1)
-    return settings.storage == "disk" or quads >= settings.disk_threshold
+    return settings.storage == "disk" or _size_estimate(settings, named_quads) >= settings.disk_threshold
+
+
+def _size_estimate(settings: Settings, named_quads: int) -> int:
+    """The store's quads before it is built: the named graphs, twice with the union copy."""
+    return named_quads * (2 if settings.union_copy else 1)
 
 
 def _build_store(loaded: LoadedData, inferred: list[ox.Triple] | bytes, graphs: GraphNames,

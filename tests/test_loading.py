@@ -102,3 +102,17 @@ def test_union_copy_is_a_speed_choice_not_a_semantic_one(kg: KnowledgeGraph, tmp
     everything = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     # The union copy is a set: a triple held by two graphs counts once there, twice in the graph list.
     assert int(next(iter(kg.query(everything)))["n"].value) <= int(next(iter(lean.query(everything)))["n"].value)
+
+
+def test_auto_storage_decides_by_size_not_by_a_snapshot_left_behind(tmp_path: Path) -> None:
+    """`auto` keeps the shipped dataset in memory even when a `disk` run left a snapshot of it; above the threshold
+    it reopens that snapshot (no parsing, no reasoning)."""
+    on_disk = KnowledgeGraph.load(Settings(cache_dir=tmp_path, storage="disk"))
+    assert on_disk.snapshot_path is not None and on_disk.snapshot_path.is_dir()
+    auto = KnowledgeGraph.load(Settings(cache_dir=tmp_path))
+    assert auto.snapshot_path is None and any("in memory" in phase for phase, _ in auto.report.phases)
+    reopened = KnowledgeGraph.load(Settings(cache_dir=tmp_path, disk_threshold=1))
+    assert reopened.snapshot_path == on_disk.snapshot_path
+    assert [phase.split()[:3] for phase, _ in reopened.report.phases] == [["opened", "the", "store"]]
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert [tuple(r) for r in reopened.query(query)] == [tuple(r) for r in auto.query(query)]
