@@ -35,9 +35,11 @@ class LoadedData:
     # by these, so a file is read once for both parsing and the key.
     fingerprints: list[bytes] = field(default_factory=list)
 
-    def read(self, path: Path, role: str) -> bytes:
-        """The bytes of `path`, read for `role` ("ontology", "data" or a named graph's IRI), fingerprinted."""
-        data = read_file(path)
+    def read(self, path: Path, role: str, data: bytes | None = None) -> bytes:
+        """The bytes of `path` (read now unless given), for `role` ("ontology", "data" or a named graph's IRI),
+        fingerprinted."""
+        if data is None:
+            data = read_file(path)
         self.fingerprints.append(fingerprint(path, role, data))
         return data
 
@@ -59,12 +61,14 @@ def fingerprint(path: Path, role: str, data: bytes) -> bytes:
     return f"{role}\0{path.name}\0".encode() + hashlib.sha256(data).digest()
 
 
-def fingerprint_files(ontology_files: Iterable[Path], data_files: Iterable[Path],
-                      graph_files: Iterable[tuple[str, Path]] = ()) -> list[bytes]:
-    """The fingerprints `load_files` records for the same files, without parsing them."""
+def read_inputs(ontology_files: Iterable[Path], data_files: Iterable[Path],
+                graph_files: Iterable[tuple[str, Path]] = ()) -> tuple[list[bytes], dict[Path, bytes]]:
+    """The fingerprints `load_files` records for the same files, without parsing them, and the files' bytes (for
+    `load_files(contents=...)`, so that a start that must parse after all reads each file once)."""
     roles = [(path, "ontology") for path in ontology_files] + [(path, "data") for path in data_files] + [
         (path, graph) for graph, path in graph_files]
-    return [fingerprint(path, role, read_file(path)) for path, role in roles]
+    contents = {path: read_file(path) for path, _ in roles}
+    return [fingerprint(path, role, contents[path]) for path, role in roles], contents
 
 
 def rdf_format_for(path: Path) -> ox.RdfFormat:
@@ -145,17 +149,20 @@ def _relabel_blank_nodes(quads: list[ox.Quad], prefix: str) -> list[ox.Quad]:
 
 
 def load_files(ontology_files: Iterable[Path], data_files: Iterable[Path],
-               graph_files: Iterable[tuple[str, Path]] = ()) -> LoadedData:
+               graph_files: Iterable[tuple[str, Path]] = (), contents: dict[Path, bytes] | None = None) -> LoadedData:
+    """Parse and sort every file. `contents`: bytes already read (see read_inputs); each is taken out of that dict
+    when its file is parsed, so the bytes are let go as parsing goes."""
     loaded = LoadedData()
+    given = contents if contents is not None else {}
     data_default: list[ox.Triple] = []
     files = [(path, loaded.ontology, "ontology") for path in ontology_files] + [
         (path, data_default, "data") for path in data_files]
     for index, (path, default, role) in enumerate(files):
-        for quad in parse_bytes(path, loaded.read(path, role), index):
+        for quad in parse_bytes(path, loaded.read(path, role, given.pop(path, None)), index):
             _add(loaded, quad, default=default)
     loaded.facts, loaded.statements = split_statements(data_default)
     for offset, (graph, path) in enumerate(graph_files, start=len(files)):
-        data = loaded.read(path, graph)
+        data = loaded.read(path, graph, given.pop(path, None))
         loaded.named.setdefault(graph, []).extend(q.triple for q in parse_bytes(path, data, offset))
     return loaded
 

@@ -72,13 +72,10 @@ def read_manifest(path: Path) -> Manifest | None:
     return manifest
 
 
-def open_snapshot(path: Path) -> tuple[ox.Store, Manifest] | None:
-    """The snapshot at `path` opened read-only with its manifest, or None when there is none or it is unusable."""
-    manifest = read_manifest(path)
-    if manifest is None:
-        return None
+def open_store(path: Path) -> ox.Store | None:
+    """The snapshot at `path` (its manifest read: see read_manifest) opened read-only, or None if it cannot be."""
     try:
-        return ox.Store.read_only(str(path)), manifest
+        return ox.Store.read_only(str(path))
     except OSError as error:
         log.warning("store snapshot %s cannot be opened (%s); building it again", path, error)
         _discard(path)

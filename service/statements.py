@@ -1,10 +1,10 @@
 """The statement nodes: the provenance of each fact (source, quote, relayed work) and the claims kept apart.
 
 Indexed by the reified triple (rdf:subject, rdf:predicate, rdf:object) and by the entities a statement is about,
-so pages look provenance up without a query per fact. Over the in-memory store the index is built once, whole;
-over a remote SPARQL server, whose archive may be far larger than one page needs, it is filled as pages ask: the
-statements about an entity in one request, the statements of many triples in one request (`prefetch`), the
-statements of many triples of one property in one request (`for_triples`).
+so pages look provenance up without a query per fact. Over a small embedded store the index is built once, whole;
+over a large one or a remote SPARQL server, whose archive may be far larger than one page needs, it is filled as
+pages ask (LazyStatementIndex): the statements about an entity in one request, the statements of many triples in
+one request (`prefetch`), the statements of many triples of one property in one request (`for_triples`).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ _TEXTS = {HK + "quote": "quote", HK + "assessment": "assessment", RDFS_COMMENT: 
 
 @dataclass
 class StatementIndex:
-    """Every statement node of the graph (the in-memory store's index, built whole)."""
+    """Every statement node of the graph (a small embedded store's index, built whole)."""
     by_triple: dict[Key, list[StatementNode]]
     by_entity: dict[str, list[StatementNode]]
     by_iri: dict[str, StatementNode]

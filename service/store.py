@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from service import reasoner, snapshot
 from service.config import Settings
 from service.errors import DataFileError
-from service.loading import LoadedData, fingerprint_files, load_files
+from service.loading import LoadedData, load_files, read_inputs
 from service.namespaces import RDFS_LABEL, SKOS, GraphNames
 from service.remote_store import RemoteStore
 
@@ -91,13 +91,16 @@ class KnowledgeGraph:
     @classmethod
     def load(cls, settings: Settings) -> KnowledgeGraph:
         report = LoadReport()
+        contents = None
         if settings.storage != "memory" and settings.cache_dir is not None:
-            reopened = cls._reopen(settings, report)
+            started = time.perf_counter()
+            fingerprints, contents = read_inputs(settings.ontology_files, settings.data_files, settings.graph_files)
+            reopened = cls._reopen(settings, reasoner.cache_key(fingerprints), started, report)
             if reopened is not None:
                 return reopened
         started = time.perf_counter()
         files = [*settings.ontology_files, *settings.data_files, *(path for _, path in settings.graph_files)]
-        loaded = load_files(settings.ontology_files, settings.data_files, settings.graph_files)
+        loaded = load_files(settings.ontology_files, settings.data_files, settings.graph_files, contents)
         key = reasoner.cache_key(loaded.fingerprints)
         report.add(f"parsed {len(files)} file(s)", time.perf_counter() - started)
 
@@ -124,22 +127,18 @@ class KnowledgeGraph:
         return kg
 
     @classmethod
-    def _reopen(cls, settings: Settings, report: LoadReport) -> KnowledgeGraph | None:
-        """The graph from its store snapshot, when one exists for exactly these input files: no parsing, no
-        reasoning, no indexing. The files are still read, for the key (their digest)."""
+    def _reopen(cls, settings: Settings, key: str, started: float, report: LoadReport) -> KnowledgeGraph | None:
+        """The graph from its store snapshot, when one exists for exactly these input files (`key`, their digest):
+        no parsing, no reasoning, no indexing."""
         assert settings.cache_dir is not None
-        started = time.perf_counter()
-        key = reasoner.cache_key(fingerprint_files(settings.ontology_files, settings.data_files,
-                                                   settings.graph_files))
         path = snapshot.location(settings.cache_dir, key, settings.union_copy)
         manifest = snapshot.read_manifest(path)
         # "auto" decides by size alone, whatever snapshots an earlier "disk" run left: the same files, the same store.
         if manifest is None or (settings.storage == "auto" and manifest.size_estimate < settings.disk_threshold):
             return None
-        opened = snapshot.open_snapshot(path)
-        if opened is None:
+        store = snapshot.open_store(path)
+        if store is None:
             return None
-        store, manifest = opened
         report.closure_from_cache = True
         report.add(f"opened the store snapshot {path.name} ({manifest.quads} quads)", time.perf_counter() - started)
         return cls._from_snapshot(settings, store, manifest, path, report)
@@ -162,10 +161,9 @@ class KnowledgeGraph:
         except OSError as error:  # a full or read-only disk costs memory and start-up time, not correctness
             log.warning("could not write the store snapshot %s (%s); indexing in memory", path, error)
             return None
-        opened = snapshot.open_snapshot(path)
-        if opened is None:
+        store = snapshot.open_store(path)
+        if store is None:
             return None
-        store, manifest = opened
         report.add(f"wrote and opened the store snapshot {path.name} ({manifest.quads} quads)",
                    time.perf_counter() - started)
         return cls._from_snapshot(settings, store, manifest, path, report)

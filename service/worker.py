@@ -108,8 +108,13 @@ def spawn(handler: Handler, keep_under: Path | None = None) -> Worker:
 def _child_main(fd: int, handler: Handler, keep_under: Path | None) -> None:
     parent = os.getppid()
     guard.reset()
-    keep = _descriptors_under(keep_under) if keep_under else set()
-    sock = socket.socket(fileno=_isolate(fd, keep, _store_allowance(keep_under) if keep_under else 0))
+    keep: set[int] = set()
+    allowance = 0
+    if keep_under is not None:  # over an on-disk store: its open files kept, reading more of them allowed
+        keep = _descriptors_under(keep_under)
+        sandbox.restrict_to_reading(keep_under)
+        allowance = _store_allowance(keep_under)
+    sock = socket.socket(fileno=_isolate(fd, keep, allowance))
     guard.enter()  # Python code in here is guarded too (the engine itself cannot open anything any more)
     while True:
         try:
@@ -165,10 +170,9 @@ def _isolate(fd: int, keep: set[int], allowance: int = 0) -> int:
 
 def _store_allowance(folder: Path) -> int:
     """How many more descriptors a query process over the on-disk store at `folder` may open: one per file of the
-    store (RocksDB opens table files on first use) and a few for its own bookkeeping, once Landlock restricts the
-    process to reading files under `folder` (service.sandbox). Without Landlock the process may open that many
-    files anywhere; the guard in service.sparql remains the wall then (the parent logs a warning)."""
-    sandbox.restrict_to_reading(folder)
+    store (RocksDB opens table files on first use) and a few for its own bookkeeping. Landlock restricts them to
+    reading files under `folder` (service.sandbox); without Landlock the process may open that many files
+    anywhere, and the guard in service.sparql remains the wall (the parent logs a warning)."""
     return sum(1 for _ in folder.iterdir()) + 8
 
 

@@ -281,3 +281,17 @@ def test_a_large_archive_looks_statements_up_as_pages_need_them(kg: KnowledgeGra
     client = create_app(large).test_client()
     for path, expected in zip(paths, whole, strict=True):
         assert client.get(path).data == expected, path
+
+
+@pytest.mark.stores("memory")
+def test_incoming_links_pager_keeps_the_reasoning_switch(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service import entities
+
+    monkeypatch.setattr(entities, "INCOMING_PAGE_SIZE", 1)
+    client = create_app(kg.with_settings()).test_client()
+    first = soup(client, "/id/viktor-belenko?infer=false")
+    following = first.select_one('#incoming nav.pager a[rel="next"]')
+    assert following["href"] == "/id/viktor-belenko?page=2&infer=false#incoming"
+    second = soup(client, following["href"].split("#")[0])
+    assert second.select_one('#incoming nav.pager a[rel="prev"]')["href"] == \
+        "/id/viktor-belenko?page=1&infer=false#incoming"
