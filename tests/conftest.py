@@ -25,6 +25,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from service.config import PROJECT_ROOT, Settings
+from service.executor import close_pool
 from service.remote_store import RemoteStore
 from service.store import KnowledgeGraph
 from service.web import create_app
@@ -74,14 +75,37 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("store_mode", modes, scope="session")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the tests mode by mode and, within a mode, module by module, whatever pytest's own reordering did.
+
+    Why: pytest before 9.2 interleaves modules when a session-scoped fixture is parametrized (one hostile case, a
+    few negotiation tests, one hostile case, ...). Module-scoped servers and query pools were then set up again for
+    each test, and the session's graphs swapped back and forth, until CI ran out of memory. Sorting is stable, so
+    pytest's order within a module is kept."""
+    modes = _selected_modes(config)
+    first_seen: dict[str, int] = {}
+    for item in items:
+        first_seen.setdefault(item.nodeid.split("::")[0], len(first_seen))
+
+    def position(item: pytest.Item) -> tuple[int, int]:
+        callspec = getattr(item, "callspec", None)
+        mode = callspec.params.get("store_mode") if callspec is not None else None
+        mode_rank = modes.index(mode) if mode in modes else len(modes)
+        return mode_rank, first_seen[item.nodeid.split("::")[0]]
+
+    items.sort(key=position)
+
+
 @pytest.fixture(scope="session")
-def kg(store_mode: str, settings: Settings, request: pytest.FixtureRequest) -> KnowledgeGraph:
+def kg(store_mode: str, settings: Settings, request: pytest.FixtureRequest) -> Iterator[KnowledgeGraph]:
     if store_mode == "remote":
-        remote: KnowledgeGraph = request.getfixturevalue("remote_kg")
-        return remote
-    loaded = KnowledgeGraph.load(settings.with_(storage=store_mode))
-    assert (loaded.snapshot_path is not None) == (store_mode == "disk")
-    return loaded
+        loaded: KnowledgeGraph = request.getfixturevalue("remote_kg")
+    else:
+        loaded = KnowledgeGraph.load(settings.with_(storage=store_mode))
+        assert (loaded.snapshot_path is not None) == (store_mode == "disk")
+    yield loaded
+    close_pool(loaded)  # its query processes, and the pool's hold on the graph, end with the mode
 
 
 def _free_port() -> int:
