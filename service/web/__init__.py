@@ -7,7 +7,8 @@ from flask import Flask
 from service.config import Settings
 from service.queries import load_saved_queries
 from service.store import KnowledgeGraph
-from service.web import errors, home, pages, security, sparql_endpoint
+from service.web import errors, fast_sparql, home, pages, security, sparql_endpoint
+from service.web.fast_sparql import SparqlFastPath
 from service.web.response_cache import ResponseCache
 
 
@@ -21,8 +22,11 @@ def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     errors.register(app)
     security.register(app, kg)
+    fast_sparql.register(app)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(sparql_endpoint.blueprint)
     pages.register(app)
-    app.wsgi_app = ResponseCache(app.wsgi_app, kg.settings.response_cache_bytes)  # type: ignore[method-assign]
+    # Outermost first: the response cache, then the Flask-free path for plain SPARQL GETs, then the app.
+    fast = SparqlFastPath(app.wsgi_app, kg)
+    app.wsgi_app = ResponseCache(fast, kg.settings.response_cache_bytes)  # type: ignore[method-assign]
     return app

@@ -15,8 +15,12 @@ MAX_AGE = 300
 
 
 def etag_for(response: Response) -> str:
-    representation = "\0".join([graph().version, request.path, request.query_string.decode("latin-1"),
-                                response.mimetype or ""])
+    return etag(graph().version, request.path, request.query_string, response.mimetype or "")
+
+
+def etag(version: str, path: str, query_string: bytes, media_type: str) -> str:
+    """The strong validator of one representation of one resource of one dataset version (unquoted)."""
+    representation = "\0".join([version, path, query_string.decode("latin-1"), media_type])
     return hashlib.sha256(representation.encode()).hexdigest()[:32]
 
 

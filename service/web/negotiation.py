@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Response, request
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from service import formats
 from service.formats import Format
@@ -21,11 +24,19 @@ def requested_format_name() -> str | None:
 
 
 def choose(offered: list[Format], *, html: bool = False, suffix: str | None = None) -> Format | str | None:
-    """The format to answer in: a Format, HTML (when `html` is offered) or None (nothing fits: answer 406).
+    """The format to answer this request in: a Format, HTML (when `html` is offered) or None (nothing fits: 406).
 
     The first offered format is the default for `Accept: */*` or no Accept header.
     """
-    explicit = requested_format_name()
+    return negotiate(request.headers.get("Accept"), requested_format_name(), tuple(offered), html=html,
+                     suffix=suffix)
+
+
+@lru_cache(maxsize=512)
+def negotiate(accept: str | None, explicit: str | None, offered: tuple[Format, ...], *, html: bool = False,
+              suffix: str | None = None) -> Format | str | None:
+    """`choose` for given header and parameter values, outside any request (service.web.fast_sparql uses it too).
+    Clients send a handful of distinct Accept headers, so the answers are remembered (bounded)."""
     if explicit:
         fmt = formats.by_name(explicit) or formats.by_media_type(explicit)
         if fmt is None and explicit.lower() in ("html", HTML) and html:
@@ -34,11 +45,11 @@ def choose(offered: list[Format], *, html: bool = False, suffix: str | None = No
     if suffix is not None:
         fmt = formats.by_extension(suffix)
         return fmt if fmt in offered else None
-    if not request.headers.get("Accept"):
+    if not accept:
         return offered[0]
     # HTML last: on a tie (`*/*`) the data format wins; a browser ranks text/html above */* explicitly.
     media_types = [f.media_type for f in offered] + ([HTML] if html else [])
-    best = _with_aliases(request.accept_mimetypes).best_match(media_types)
+    best = _with_aliases(parse_accept_header(accept, MIMEAccept)).best_match(media_types)
     if best is None:
         return None
     return HTML if best == HTML else formats.by_media_type(best)
