@@ -36,13 +36,17 @@ import pyoxigraph as ox
 
 from service import formats, sandbox, serialize
 from service.errors import HistkgError, QueryError, QueryTimeout
-from service.sparql import Dataset, PreparedQuery, QueryResult, check_syntax, run, write_result
+from service.sparql import Dataset, PreparedQuery, QueryResult, check_syntax, run, write_by_engine, write_result
 from service.store import KnowledgeGraph
 from service.worker import Worker, spawn
 
 log = logging.getLogger(__name__)
 
 PING_SECONDS = 2.0  # a fresh worker must answer a tiny query within this
+# Quick queries share a few processes: more runnable processes than cores only adds switching (measured on 2 cores:
+# 4 busy query processes per server process answered 0.65x the requests 1 did, bench/results.md). A request that
+# has waited this long for one of those takes another process, so a slow query never holds up the quick ones.
+PATIENCE = 0.02
 GRACE = 0.1  # seconds the parent waits past the limit for the worker's own (cooperative) timeout report
 
 
@@ -74,7 +78,7 @@ class Job:
 class Answer:
     form: str
     seconds: float
-    size: int
+    size: int | None  # rows or triples; None when the engine wrote the answer without counting
     truncated_at: int | None = None
     body: bytes | None = None          # the serialised result, when a format was asked for
     result: QueryResult | None = None  # the result itself, otherwise
@@ -108,18 +112,24 @@ def execute(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = 
         raise QueryTimeout(job.timeout) from None  # named by the request's limit, not by what was left of it
 
 
-def answer(kg: KnowledgeGraph, job: Job) -> Answer:
+def answer(kg: KnowledgeGraph, job: Job, *, in_query_process: bool = False) -> Answer:
     """What a worker does with a job (also the in-process path)."""
     if job.check_only:
         check_syntax(job.query, job.base_iri)
         return Answer(job.query.form, 0.0, 0)
+    fmt = formats.by_name(job.format_name) if job.format_name else None
+    if fmt is not None and in_query_process and job.substitutions is None:
+        # The process is the time limit (SIGKILL), so the engine may write the answer in one uninterruptible call.
+        started = time.perf_counter()
+        body = write_by_engine(kg, job.query, job.dataset, fmt, limit=job.limit, base_iri=job.base_iri)
+        if body is not None:
+            return Answer(job.query.form, time.perf_counter() - started, None, body=body)
     result = run(kg, job.query, job.dataset, limit=job.limit, timeout=job.timeout, substitutions=job.substitutions,
                  base_iri=job.base_iri)
     done = Answer(result.form, result.seconds, result.size, result.truncated_at)
     if job.format_name is None:
         done.result = result
         return done
-    fmt = formats.by_name(job.format_name)
     if fmt is None:
         raise QueryError(f"unknown format {job.format_name!r}")
     done.body = write_result(result, fmt)
@@ -128,14 +138,18 @@ def answer(kg: KnowledgeGraph, job: Job) -> Answer:
 
 # --- the pool -----------------------------------------------------------------------------------------------------
 class QueryPool:
-    """Up to `size` worker processes; `warm` of them forked at once, the rest on demand."""
+    """Up to `size` worker processes; `warm` of them forked at once, the rest on demand. At most `steady` run at
+    once, unless a request has waited PATIENCE for one of them."""
 
-    def __init__(self, kg: KnowledgeGraph, size: int, warm: int = 2) -> None:
+    def __init__(self, kg: KnowledgeGraph, size: int, warm: int = 2, steady: int | None = None) -> None:
         self.kg = kg
         self.size = max(1, size)
+        self.steady = max(1, steady if steady is not None else _steady_default())
         self.pid = os.getpid()
         self._idle: list[Worker] = []
         self._count = 0
+        self._busy = 0
+        self._closed = False
         self._cond = threading.Condition()
         self.kills = 0
         if kg.snapshot_path is not None and sandbox.abi_version() < 4:
@@ -162,11 +176,12 @@ class QueryPool:
         except BaseException:
             self._discard(worker, replace=True)
             raise
-        self._release(worker)
+        self._release(worker, was_busy=True)
         return _unpack(reply, worker.pid)
 
     def close(self) -> None:
         with self._cond:
+            self._closed = True  # a worker forked or freed later is killed, not kept
             idle, self._idle = self._idle, []
             self._count -= len(idle)
         for worker in idle:
@@ -174,23 +189,28 @@ class QueryPool:
 
     # --- bookkeeping ---
     def _acquire(self, deadline: float, timeout: float) -> Worker:
+        impatient_at = time.monotonic() + PATIENCE
         with self._cond:
-            while not self._idle:
-                if self._count < self.size:
-                    self._count += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+            while True:
+                now = time.monotonic()
+                if self._busy < self.steady or now >= impatient_at:
+                    if self._idle:
+                        self._busy += 1
+                        return self._idle.pop()
+                    if self._count < self.size:
+                        self._count += 1
+                        self._busy += 1
+                        break
+                if now >= deadline:
                     raise ServerBusy(timeout, self.size)
-                self._cond.wait(remaining)
-            else:
-                return self._idle.pop()
+                self._cond.wait((impatient_at if now < impatient_at else deadline) - now)
         try:
             return self._new_worker()
         except BaseException:
             with self._cond:
                 self._count -= 1
-                self._cond.notify()
+                self._busy -= 1
+                self._cond.notify_all()
             raise
 
     def _new_worker(self) -> Worker:
@@ -208,17 +228,24 @@ class QueryPool:
                 worker.kill()
         raise QueryError("the query processes could not be started; try again")
 
-    def _release(self, worker: Worker) -> None:
+    def _release(self, worker: Worker, was_busy: bool = False) -> None:
         with self._cond:
-            self._idle.append(worker)
-            self._cond.notify()
+            closed = self._closed
+            if not closed:
+                self._idle.append(worker)
+            if was_busy:
+                self._busy -= 1
+            self._cond.notify_all()
+        if closed:
+            worker.kill()
 
     def _discard(self, worker: Worker, replace: bool) -> None:
         worker.kill()
         self.kills += 1
         with self._cond:
             self._count -= 1
-            self._cond.notify()
+            self._busy -= 1
+            self._cond.notify_all()
         if replace and os.getpid() == self.pid:
             threading.Thread(target=self._replenish, name="histkg-query-worker-fork", daemon=True).start()
 
@@ -240,7 +267,7 @@ def _serve_job(kg: KnowledgeGraph, payload: bytes) -> bytes:
     """In the worker: a pickled Job in, a pickled ("ok", Answer) or ("error", kind, message, seconds) out."""
     job: Job = pickle.loads(payload)
     try:
-        reply: tuple[Any, ...] = ("ok", answer(kg, job))
+        reply: tuple[Any, ...] = ("ok", answer(kg, job, in_query_process=True))
     except QueryTimeout as error:
         reply = ("error", "timeout", str(error), error.seconds)
     except HistkgError as error:
@@ -267,6 +294,12 @@ def _unpack(reply: bytes, pid: int) -> Answer:
     if not (isinstance(error_type, type) and issubclass(error_type, HistkgError)):
         error_type = QueryError
     raise error_type(text)
+
+
+def _steady_default() -> int:
+    """Query processes a server process keeps running at once: half the CPUs it may use (the default two server
+    processes then fill every core), at least one."""
+    return max(1, len(os.sched_getaffinity(0)) // 2)
 
 
 def _warm_imports() -> None:

@@ -93,10 +93,12 @@ def term_json(term: Any) -> dict[str, str]:
 
 def _results_json(variables: list[str], rows: list[Row], truncated_at: int | None) -> bytes:
     bindings = [{v: term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-    doc: dict[str, Any] = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    doc: dict[str, Any] = {"head": {"vars": variables}}
     if truncated_at is not None:
         # Not part of the standard; clients ignore unknown members. The X-Histkg-Truncated header says it too.
+        # Before "results": streaming parsers (Oxigraph's) refuse anything after the bindings.
         doc["histkg"] = {"truncated": True, "limit": truncated_at}
+    doc["results"] = {"bindings": bindings}
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 

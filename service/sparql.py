@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
@@ -182,19 +183,80 @@ def run(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = None
     timeout = min(timeout, kg.settings.query_timeout) if timeout else kg.settings.query_timeout
     started = time.perf_counter()
     deadline = started + timeout
-    try:
-        raw = kg.query(query.text, infer=dataset.infer, **_graph_arguments(kg, query, dataset),
-                       substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
-                       base_iri=base_iri, timeout=timeout)
+    with _engine_errors():
+        raw = _evaluate(kg, query, dataset, substitutions, base_iri, timeout)
         result = _collect(query.form, raw, limit, deadline, timeout)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# The engine's own writers, and the fewest bytes one solution takes in each ("{}," in JSON, an empty result
+# element in XML): an answer shorter than limit x that has at most `limit` rows.
+_ENGINE_WRITERS = {"json": (ox.QueryResultsFormat.JSON, 3), "xml": (ox.QueryResultsFormat.XML, 17)}
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _BudgetedOutput:
+    """A binary sink that refuses to grow past a number of bytes (the engine writes into it in chunks)."""
+
+    def __init__(self, budget: int | None) -> None:
+        self.budget = budget
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.budget is not None and self.size >= self.budget:
+            raise _OverBudget
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def write_by_engine(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset, fmt: Format, *,
+                    limit: int | None, base_iri: str | None = None) -> bytes | None:
+    """A SELECT answer written by the engine itself, in one call: 2-4x less CPU than reading it row by row in Python
+    (bench/results.md). Only when the answer is known to fit under the row cap (`limit`); otherwise, or for a form or
+    format the engine does not write for us, None: the caller runs the query row by row and cuts it at the cap.
+
+    There is no cooperative deadline here: use it where the process itself is the time limit (a query process)."""
+    writer = _ENGINE_WRITERS.get(fmt.name)
+    if writer is None or query.form != "SELECT" or not isinstance(kg.store, ox.Store):
+        return None
+    results_format, fewest_bytes = writer
+    output = _BudgetedOutput(None if limit is None else limit * fewest_bytes)
+    with _engine_errors():
+        raw = _evaluate(kg, query, dataset, None, base_iri, None)
+        try:
+            raw.serialize(output, format=results_format)
+        except _OverBudget:
+            return None
+    return b"".join(output.chunks)
+
+
+def _evaluate(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset, substitutions: dict[str, Any] | None,
+              base_iri: str | None, timeout: float | None) -> Any:
+    return kg.query(query.text, infer=dataset.infer, **_graph_arguments(kg, query, dataset),
+                    substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
+                    base_iri=base_iri, timeout=timeout)
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The engine's exceptions as the service's: a syntax error, or an evaluation that failed."""
+    try:
+        yield
     except SyntaxError as error:
         raise QuerySyntaxError(f"syntax error: {error.msg or error}") from None
     except RecursionError:
         raise QueryError("the query is nested too deeply to evaluate") from None
     except OSError as error:  # the engine reports evaluation failures (and refused I/O) as OSError
         raise QueryError(f"the query could not be evaluated: {error}") from None
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 _EMPTY = ox.Store()
@@ -205,12 +267,8 @@ def check_syntax(query: PreparedQuery, base_iri: str | None = None) -> None:
     run: its own messages vary by product. The engine parses and plans over an empty dataset; a pathological query
     can take minutes even so (a 1,000-step path: 274 s), so the service runs this in a query process under the
     time limit (service.executor)."""
-    try:
+    with _engine_errors():
         _EMPTY.query(query.text, base_iri=base_iri)
-    except SyntaxError as error:
-        raise QuerySyntaxError(f"syntax error: {error.msg or error}") from None
-    except OSError as error:
-        raise QueryError(f"the query could not be evaluated: {error}") from None
 
 
 def _graph_arguments(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset) -> dict[str, Any]:

@@ -66,6 +66,48 @@ def test_timeout_kills_the_worker_and_frees_the_cpu(short_app: Flask, short_kg: 
     assert ok.status_code == 200 and ok.get_json()["boolean"] is True
 
 
+@pytest.mark.stores("memory", "disk")
+def test_quick_queries_share_the_steady_processes(kg: KnowledgeGraph) -> None:
+    """One after another, quick queries reuse the same query process (no switching between idle ones)."""
+    pool = executor.QueryPool(kg, size=4, warm=2, steady=1)
+    try:
+        query = prepare("ASK { ?s ?p ?o }", set(kg.graph_names()))
+        pids = {pool.execute(executor.Job(query, executor.Dataset(), None, 5.0)).worker_pid for _ in range(20)}
+    finally:
+        pool.close()
+    assert len(pids) == 1
+
+
+@pytest.mark.stores("memory", "disk")
+def test_a_slow_query_does_not_hold_up_quick_ones(kg: KnowledgeGraph) -> None:
+    """With one steady process busy on a slow query, a quick query takes another process after PATIENCE."""
+    pool = executor.QueryPool(kg, size=3, warm=1, steady=1)
+    slow = prepare(CARTESIAN, set(kg.graph_names()))
+    quick = prepare("ASK { ?s ?p ?o }", set(kg.graph_names()))
+    outcome: list[str] = []
+
+    def run_slow() -> None:
+        try:
+            pool.execute(executor.Job(slow, executor.Dataset(), None, 2.0))
+            outcome.append("answered")
+        except QueryTimeout:
+            outcome.append("timeout")
+
+    try:
+        thread = threading.Thread(target=run_slow)
+        thread.start()
+        time.sleep(0.3)  # the slow query holds the one steady process
+        started = time.monotonic()
+        answer = pool.execute(executor.Job(quick, executor.Dataset(), None, 5.0))
+        waited = time.monotonic() - started
+        thread.join(timeout=10)
+    finally:
+        pool.close()
+    assert answer.form == "ASK"
+    assert waited < 1.0, f"the quick query waited {waited:.2f} s behind the slow one"
+    assert outcome == ["timeout"]
+
+
 def _busy_child(candidates: set[int], deadline: float) -> int | None:
     first = {pid: cpu_ticks(pid) for pid in candidates}
     while time.monotonic() < deadline:
