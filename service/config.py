@@ -8,16 +8,29 @@ from pathlib import Path
 
 from service.namespaces import DEFAULT_BASE
 
-# The repo the package was installed from (editable installs): the shipped ontology, dataset and queries.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The package's folder, and the repo it was installed from (editable installs).
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def shipped_folder(name: str, package_dir: Path = PACKAGE_DIR) -> Path:
+    """Where the shipped `data`, `ontology` or `queries` folder is: inside the installed package (a wheel carries
+    them as service/shipped/NAME), else in the checkout the package runs from (a clone, an editable install)."""
+    installed = package_dir / "shipped" / name
+    return installed if installed.is_dir() else package_dir.parent / name
+
+
+SHIPPED_DATA = shipped_folder("data")
+SHIPPED_ONTOLOGY = shipped_folder("ontology")
+SHIPPED_QUERIES = shipped_folder("queries")
 
 
 def _default_ontology() -> tuple[Path, ...]:
-    return (PROJECT_ROOT / "ontology" / "histkg.ttl", PROJECT_ROOT / "ontology" / "alignment.ttl")
+    return (SHIPPED_ONTOLOGY / "histkg.ttl", SHIPPED_ONTOLOGY / "alignment.ttl")
 
 
 def _default_data() -> tuple[Path, ...]:
-    return (PROJECT_ROOT / "data" / "belenko.ttl",)
+    return (SHIPPED_DATA / "belenko.ttl",)
 
 
 def _default_cache_dir() -> Path:
@@ -35,8 +48,8 @@ class Settings:
     # (graph IRI, file): files loaded into a named graph of that name (their triples only, no split, no reasoning
     # beyond the union). Used e.g. by the W3C protocol tests' data.
     graph_files: tuple[tuple[str, Path], ...] = ()
-    shapes_file: Path | None = PROJECT_ROOT / "ontology" / "shapes.ttl"
-    queries_dir: Path = PROJECT_ROOT / "queries"
+    shapes_file: Path | None = SHIPPED_ONTOLOGY / "shapes.ttl"
+    queries_dir: Path = SHIPPED_QUERIES
     base: str = DEFAULT_BASE
     cache_dir: Path | None = field(default_factory=_default_cache_dir)  # None: no closure cache
     query_timeout: float = 10.0   # seconds; a request may ask for less, never more

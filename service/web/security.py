@@ -19,7 +19,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestURITooLarge
 
 from service import guard
-from service.config import PROJECT_ROOT
+from service.config import SHIPPED_DATA, SHIPPED_ONTOLOGY
 from service.store import KnowledgeGraph
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -70,7 +70,7 @@ def register(app: Flask, kg: KnowledgeGraph) -> None:
 
 def _readable_dirs(kg: KnowledgeGraph) -> list[Path]:
     s = kg.settings
-    dirs = [PROJECT_ROOT / "data", PROJECT_ROOT / "ontology", s.queries_dir, Path(__file__).parent,
+    dirs = [SHIPPED_DATA, SHIPPED_ONTOLOGY, s.queries_dir, Path(__file__).parent,
             *(p.parent for p in (*s.data_files, *s.ontology_files)), *(p.parent for _, p in s.graph_files)]
     if s.cache_dir is not None:
         dirs.append(s.cache_dir)
