@@ -30,26 +30,19 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import cache
 
 import pyoxigraph as ox
+from owlrl.DatatypeHandling import AltXSDToPYTHON
+from owlrl.XsdDatatypes import OWL_RL_Datatypes
 
 from service.errors import InconsistencyError
 from service.materialise_schema import PropertyRule, Schema, Typing, compile_schema
 from service.materialise_terms import BITS, Interner, Triple, UnsupportedOntology
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def _converters() -> dict[str, Callable[[str], object]]:
-    """owlrl's lexical checks (dt-not-type), for the datatypes it checks. xsd:string and friends accept anything.
-    Imported when reasoning runs: owlrl and rdflib are ~0.2 s of a start that reads the closure from its cache."""
-    from owlrl.DatatypeHandling import AltXSDToPYTHON
-    from owlrl.XsdDatatypes import OWL_RL_Datatypes
-
-    return {str(dt): AltXSDToPYTHON[dt] for dt in OWL_RL_Datatypes
-            if dt in AltXSDToPYTHON and not str(dt).endswith(("#string", "#PlainLiteral"))}
+# owlrl's lexical checks (dt-not-type), for the datatypes it checks. xsd:string and friends accept anything.
+_CONVERTERS = {str(dt): AltXSDToPYTHON[dt] for dt in OWL_RL_Datatypes
+               if dt in AltXSDToPYTHON and not str(dt).endswith(("#string", "#PlainLiteral"))}
 
 __all__ = ["Engine", "UnsupportedOntology", "materialise", "paused_gc"]
 
@@ -212,7 +205,7 @@ def ill_typed(terms: Interner) -> list[str]:
         term = terms.terms[number]
         if not terms.literal[number] or not isinstance(term, ox.Literal):
             continue
-        converter = _converters().get(term.datatype.value)
+        converter = _CONVERTERS.get(term.datatype.value)
         if converter is None:
             continue
         try:

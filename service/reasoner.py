@@ -15,17 +15,14 @@ import tempfile
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+import rdflib
 
 from service import materialise as fast
 from service.errors import InconsistencyError
 from service.namespaces import OWL, RDF, RDF_TYPE, RDFS, XSD
 from service.terms import triples_from_rdflib, triples_to_rdflib
-
-if TYPE_CHECKING:  # rdflib is imported when owlrl reasons (see service.terms)
-    import rdflib
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +63,6 @@ def is_junk(triple: ox.Triple) -> bool:
 
 def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:
     """The filtered OWL 2 RL inferences of ontology + facts (input triples excluded). Raises on inconsistency."""
-    import rdflib
-
     graph = rdflib.Graph()
     triples_to_rdflib(ontology, graph)
     triples_to_rdflib(facts, graph)

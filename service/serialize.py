@@ -14,6 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+import rdflib
 
 from service.formats import Format
 from service.namespaces import PREFIXES
@@ -44,8 +45,6 @@ def rdf(items: Iterable[ox.Triple | ox.Quad], fmt: Format, prefixes: dict[str, s
 
 def _jsonld(items: list[ox.Triple | ox.Quad], prefixes: dict[str, str]) -> bytes:
     """Compacted JSON-LD whose @context is the project's prefixes, written inline: never a remote context."""
-    import rdflib  # here, not at the top: only JSON-LD needs it (see service.terms)
-
     dataset = rdflib.Dataset()
     for item in items:
         graph = dataset.default_graph

@@ -1,25 +1,17 @@
-"""Conversions between pyoxigraph terms (the store, the query engine) and rdflib terms (owlrl, pyshacl, JSON-LD).
-
-rdflib is imported where a conversion runs, not with this module: serving from a warm cache never needs it, and
-importing it is ~0.13 s of a ~1 s start (bench/results.md, "Start-up")."""
+"""Conversions between pyoxigraph terms (the store, the query engine) and rdflib terms (owlrl, pyshacl, JSON-LD)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Union
 
 import pyoxigraph as ox
-
-if TYPE_CHECKING:
-    import rdflib
+import rdflib
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
-RdfTerm = Union["rdflib.URIRef", "rdflib.BNode", "rdflib.Literal"]
+RdfTerm = rdflib.URIRef | rdflib.BNode | rdflib.Literal
 
 
 def to_rdflib(term: OxTerm) -> RdfTerm:
-    import rdflib
-
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -33,8 +25,6 @@ def to_rdflib(term: OxTerm) -> RdfTerm:
 
 
 def from_rdflib(term: rdflib.term.Node) -> OxTerm:
-    import rdflib
-
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
@@ -49,8 +39,6 @@ def from_rdflib(term: rdflib.term.Node) -> OxTerm:
 
 
 def triples_to_rdflib(triples: Iterable[ox.Triple | ox.Quad], graph: rdflib.Graph | None = None) -> rdflib.Graph:
-    import rdflib
-
     graph = graph if graph is not None else rdflib.Graph()
     for t in triples:
         graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
