@@ -16,7 +16,7 @@ from flask import Flask
 from service import executor, formats, guard
 from service.errors import QueryError, QueryTimeout
 from service.executor import close_pool, execute, pool_for
-from service.sparql import PreparedQuery, prepare
+from service.sparql import Dataset, PreparedQuery, prepare
 from service.store import KnowledgeGraph
 from service.web import create_app
 from service.web.security import register
@@ -72,7 +72,7 @@ def test_quick_queries_share_the_steady_processes(kg: KnowledgeGraph) -> None:
     pool = executor.QueryPool(kg, size=4, warm=2, steady=1)
     try:
         query = prepare("ASK { ?s ?p ?o }", set(kg.graph_names()))
-        pids = {pool.execute(executor.Job(query, executor.Dataset(), None, 5.0)).worker_pid for _ in range(20)}
+        pids = {pool.execute(executor.Job(query, Dataset(), None, 5.0)).worker_pid for _ in range(20)}
     finally:
         pool.close()
     assert len(pids) == 1
@@ -88,7 +88,7 @@ def test_a_slow_query_does_not_hold_up_quick_ones(kg: KnowledgeGraph) -> None:
 
     def run_slow() -> None:
         try:
-            pool.execute(executor.Job(slow, executor.Dataset(), None, 2.0))
+            pool.execute(executor.Job(slow, Dataset(), None, 2.0))
             outcome.append("answered")
         except QueryTimeout:
             outcome.append("timeout")
@@ -98,7 +98,7 @@ def test_a_slow_query_does_not_hold_up_quick_ones(kg: KnowledgeGraph) -> None:
         thread.start()
         time.sleep(0.3)  # the slow query holds the one steady process
         started = time.monotonic()
-        answer = pool.execute(executor.Job(quick, executor.Dataset(), None, 5.0))
+        answer = pool.execute(executor.Job(quick, Dataset(), None, 5.0))
         waited = time.monotonic() - started
         thread.join(timeout=10)
     finally:

@@ -12,6 +12,7 @@ from flask import Response, request
 from service.web.context import graph
 
 MAX_AGE = 300
+CACHE_CONTROL = f"public, max-age={MAX_AGE}"
 
 
 def etag_for(response: Response) -> str:
@@ -31,5 +32,5 @@ def cache(response: Response) -> Response:
     response.vary.add("Accept")
     if "ETag" not in response.headers:
         response.set_etag(etag_for(response))
-    response.headers.setdefault("Cache-Control", f"public, max-age={MAX_AGE}")
+    response.headers.setdefault("Cache-Control", CACHE_CONTROL)
     return cast(Response, response.make_conditional(request))

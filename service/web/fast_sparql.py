@@ -26,13 +26,13 @@ from werkzeug.http import http_date
 from werkzeug.wsgi import get_current_url
 
 from service import formats, guard
-from service.executor import execute
+from service.executor import Answer, execute
 from service.formats import Format, Kind
 from service.sparql import Dataset, prepare
 from service.store import KnowledgeGraph
-from service.web.caching import MAX_AGE, etag
+from service.web.caching import CACHE_CONTROL, etag
 from service.web.negotiation import negotiate
-from service.web.protocol import EXPOSED_HEADERS, infer_switch, parse_params
+from service.web.protocol import CORS_HEADERS, infer_switch, parse_params
 from service.web.security import HEADERS
 from service.web.sparql_endpoint import TRUNCATED_HEADER
 
@@ -44,9 +44,8 @@ _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
                 "HTTP_IF_RANGE", "HTTP_RANGE")
 _RESULTS = tuple(formats.of_kind(Kind.RESULTS))
 _RDF = tuple(formats.rdf_formats())
-_FIXED_HEADERS = [*HEADERS.items(), ("Access-Control-Allow-Origin", "*"),
-                  ("Access-Control-Expose-Headers", EXPOSED_HEADERS), ("Vary", "Accept"),
-                  ("Cache-Control", f"public, max-age={MAX_AGE}")]
+# What the app's hooks add to a successful answer on /sparql (security, CORS, caching), from the same constants.
+_FIXED_HEADERS = [*HEADERS.items(), *CORS_HEADERS.items(), ("Vary", "Accept"), ("Cache-Control", CACHE_CONTROL)]
 
 
 @dataclass
@@ -69,18 +68,15 @@ class SparqlFastPath:
             return self.app(environ, start_response)
         token = guard.enter()
         try:
-            prepared = prepare(simple.text, self.held, self.kg.settings.max_query_length)
-            fmt = negotiate(simple.accept, simple.explicit_format, _RDF if prepared.is_graph_form else _RESULTS,
-                            html=True)
-            if not isinstance(fmt, Format):  # the HTML page, or a 406: the app's business
-                return self.app(environ, start_response)
-            answer = execute(self.kg, prepared, Dataset(simple.infer), limit=self.kg.settings.result_limit,
-                             base_iri=_endpoint_url(environ), fmt=fmt)
+            answered = self._answer(simple, environ)
         except Exception as error:  # every error is the app's to answer, in its one shape
             environ[HANDED_OVER] = error
-            return self.app(environ, start_response)
+            answered = None
         finally:
             guard.leave(token)
+        if answered is None:
+            return self.app(environ, start_response)
+        fmt, answer = answered
         body = answer.body or b""
         headers = [("Content-Type", formats.content_type(fmt)), ("Content-Length", str(len(body))),
                    *_FIXED_HEADERS,
@@ -90,6 +86,16 @@ class SparqlFastPath:
             headers.append((TRUNCATED_HEADER, str(answer.truncated_at)))
         start_response("200 OK", headers)
         return [body]
+
+    def _answer(self, simple: SimpleQuery, environ: dict[str, Any]) -> tuple[Format, Answer] | None:
+        """The query run and written in the negotiated format; None when the app must answer (the HTML page, 406)."""
+        prepared = prepare(simple.text, self.held, self.kg.settings.max_query_length)
+        fmt = negotiate(simple.accept, simple.explicit_format, _RDF if prepared.is_graph_form else _RESULTS,
+                        html=True)
+        if not isinstance(fmt, Format):
+            return None
+        return fmt, execute(self.kg, prepared, Dataset(simple.infer), limit=self.kg.settings.result_limit,
+                            base_iri=_endpoint_url(environ), fmt=fmt)
 
     def _simple_query(self, environ: dict[str, Any]) -> SimpleQuery | None:
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH:

@@ -146,7 +146,10 @@ def preflight() -> Response:
     return response
 
 
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+
+
 def add_cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    for name, value in CORS_HEADERS.items():
+        response.headers[name] = value
     return response
