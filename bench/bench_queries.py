@@ -53,14 +53,14 @@ QUERIES = {
 def load(engine: str, path: Path) -> Any:
     if engine in ("histkg", "histkg-store"):
         from service.config import Settings
-        from service.store import KnowledgeGraph
+        from service.store.graph import KnowledgeGraph
 
         return KnowledgeGraph.load(Settings(data_files=(path,), cache_dir=None, reasoner="fast"))
-    if engine in ("histkg-disk", "histkg-disk-store"):  # the same store as an on-disk snapshot (service.snapshot)
+    if engine in ("histkg-disk", "histkg-disk-store"):  # the same store as an on-disk snapshot (service.store.snapshot)
         import tempfile
 
         from service.config import Settings
-        from service.store import KnowledgeGraph
+        from service.store.graph import KnowledgeGraph
 
         cache = Path(tempfile.mkdtemp(prefix="histkg-bench-disk-"))
         return KnowledgeGraph.load(Settings(data_files=(path,), cache_dir=cache, reasoner="fast", storage="disk"))
@@ -84,8 +84,8 @@ def load(engine: str, path: Path) -> Any:
 
 def run(engine: str, graph: Any, query: str) -> int:
     if engine in ("histkg", "histkg-disk"):
-        from service.sparql import Dataset, prepare
-        from service.sparql import run as run_query
+        from service.query.sparql import Dataset, prepare
+        from service.query.sparql import run as run_query
 
         prepared = prepare(PREFIXES + query, set(graph.graph_names()))
         return run_query(graph, prepared, Dataset(infer=True)).size

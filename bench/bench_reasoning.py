@@ -6,7 +6,7 @@ Every measurement runs in a fresh subprocess, so its time and its peak RSS (ru_m
 bench/generate.py (same seed, so the same bytes everywhere), cached in --data-dir.
 
 What is reasoned over is what `histkg` reasons over: the ontology plus the facts of the generated file (statement
-nodes go to their own graph and are not reasoned over; see service/loading.py); "fast-all" reasons over the whole
+nodes go to their own graph and are not reasoned over; see service/rdf/loading.py); "fast-all" reasons over the whole
 file, statement nodes included. Reasoning time is the reasoner
 call only, input already parsed; for owlrl and reasonable that includes building their rdflib graph.
 The fast materialiser's closure is checked equal (as a set, after the junk filter) to owlrl's wherever owlrl runs.
@@ -52,9 +52,9 @@ def run_parse(kind: str, path: Path) -> dict[str, Any]:
 
 def run_reasoner(kind: str, path: Path) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
-    from service import reasoner
     from service.config import Settings
-    from service.loading import load_files
+    from service.rdf.loading import load_files
+    from service.reasoning import reasoner
 
     loaded = load_files(Settings().ontology_files, [path])
     if kind == "fast-all":  # a harder input: statement nodes reasoned over too, the whole file
@@ -81,8 +81,8 @@ def run_reasonable(ontology: list[Any], facts: list[Any]) -> list[Any]:
     import rdflib
     import reasonable
 
-    from service import reasoner
-    from service.terms import triples_from_rdflib, triples_to_rdflib
+    from service.rdf.terms import triples_from_rdflib, triples_to_rdflib
+    from service.reasoning import reasoner
 
     graph = triples_to_rdflib(ontology)
     triples_to_rdflib(facts, graph)

@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 from flask.testing import FlaskClient
 
 from service.config import Settings
-from service.remote_store import RemoteStore
-from service.store import KnowledgeGraph
+from service.store.graph import KnowledgeGraph
+from service.store.remote import RemoteStore
 from service.web import create_app
 
 PAGES = ["/", "/timeline", "/id/viktor-belenko", "/id/japan", "/id/hakodate-airport"]

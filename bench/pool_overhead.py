@@ -20,11 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import machine, write_results
-from service import executor, formats
 from service.config import Settings
 from service.errors import QueryTimeout
-from service.sparql import prepare, run
-from service.store import KnowledgeGraph
+from service.query import executor
+from service.query.sparql import prepare, run
+from service.rdf import formats
+from service.store.graph import KnowledgeGraph
 
 SMALL = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 20"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -13,14 +13,15 @@ from typing import Any
 
 import click
 
-from service import formats, queries
 from service.config import STORAGES, Settings
 from service.errors import DataFileError, HistkgError, InconsistencyError, NotFound, QueryError
-from service.export import Part, export
-from service.materialise import UnsupportedOntology
-from service.namespaces import shorten
-from service.sparql import Dataset, QueryResult, prepare, run, write_result
-from service.store import KnowledgeGraph
+from service.features import saved_queries as queries
+from service.features.export import Part, export
+from service.query.sparql import Dataset, QueryResult, prepare, run, write_result
+from service.rdf import formats
+from service.rdf.namespaces import shorten
+from service.reasoning.materialise import UnsupportedOntology
+from service.store.graph import KnowledgeGraph
 
 OUTPUT_FORMATS = ["table", *[f.name for f in formats.FORMATS]]
 
@@ -90,11 +91,11 @@ def main(verbose: bool) -> None:
 @main.command()
 @dataset_options
 @click.option("--reasoner", type=click.Choice(["auto", "owlrl", "fast"]), default=None,
-              help="owlrl (the reference), fast (service.materialise, same closure) or auto: fast from "
+              help="owlrl (the reference), fast (service.reasoning.materialise, same closure) or auto: fast from "
                    "reasoner_threshold input triples on. Default: HISTKG_REASONER or auto.")
 def check(settings: Settings, reasoner: str | None) -> None:
     """Parse, reason (OWL 2 RL) and SHACL-validate; exit 1 on any violation, 2 on unreadable or inconsistent data."""
-    from service.validate import validate
+    from service.features.validate import validate
 
     kg = load_graph(settings.with_(reasoner=reasoner) if reasoner else settings)
     for phase, seconds in kg.report.phases:
@@ -162,7 +163,7 @@ def query_command(settings: Settings, text: str | None, query_file: Path | None,
     query_text, bindings = _query_source(settings, text, query_file, saved, params)
     try:
         if endpoint:
-            from service.remote import query_endpoint
+            from service.query.endpoint import query_endpoint
             result = query_endpoint(endpoint, query_text, bindings, infer=infer)
         else:
             kg = load_graph(settings)
@@ -237,7 +238,7 @@ def _cell(term: Any) -> str:
               help="The SPARQL server's Update URL, e.g. http://127.0.0.1:7878/update.")
 def load_command(settings: Settings, update_url: str) -> None:
     """Reason locally, then load ontology, facts, statements and the inferred graph into a SPARQL server."""
-    from service.remote_store import RemoteStore
+    from service.store.remote import RemoteStore
 
     kg = load_graph(settings)
     try:

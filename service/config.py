@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from service.namespaces import DEFAULT_BASE
+from service.rdf.namespaces import DEFAULT_BASE
 
 # The package's folder, and the repo it was installed from (editable installs).
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -55,12 +55,12 @@ class Settings:
     query_timeout: float = 10.0   # seconds; a request may ask for less, never more
     result_limit: int = 10_000    # rows or triples an ad-hoc query may return before it is cut (and says so)
     max_query_length: int = 100_000  # characters of query text
-    reasoner: str = "auto"        # "owlrl", "fast" (service.materialise) or "auto": fast from the threshold on
+    reasoner: str = "auto"        # "owlrl", "fast" (reasoning.materialise) or "auto": fast from the threshold on
     reasoner_threshold: int = 20_000  # input triples (ontology + facts) from which "auto" uses the fast reasoner
     query_workers: int = 4        # query processes per serving process (0: run queries in-process, CLI)
     max_body_bytes: int = 1 << 20  # request bodies larger than this are refused (413)
     max_url_length: int = 8_000   # path + query string longer than this is refused (414)
-    # "memory", "disk" (an on-disk store snapshot in cache_dir, reopened at the next start: service.snapshot) or
+    # "memory", "disk" (an on-disk store snapshot in cache_dir, reopened at the next start: service.store.snapshot) or
     # "auto": disk from disk_threshold quads on (the named graphs and the union copy), memory below.
     storage: str = "auto"
     disk_threshold: int = 250_000

@@ -2,8 +2,8 @@
 
 Store modes. Every test that uses the shared graph (`kg`, and so `app`, `client`, `live_server`) runs once per
 store mode: `memory` (pyoxigraph in memory), `disk` (an on-disk store snapshot reopened read-only,
-service.snapshot) and `remote` (a real `oxigraph serve` on loopback, loaded with the graph, served through
-service.remote_store). `pytest --stores memory` picks modes. A test that is about one mode's machinery (the query
+service.store.snapshot) and `remote` (a real `oxigraph serve` on loopback, loaded with the graph, served through
+service.store.remote). `pytest --stores memory` picks modes. A test that is about one mode's machinery (the query
 processes, say) says so with `@pytest.mark.stores(...)` and is not run in the others.
 """
 
@@ -25,9 +25,9 @@ from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from service.config import PROJECT_ROOT, Settings
-from service.executor import close_pool
-from service.remote_store import RemoteStore
-from service.store import KnowledgeGraph
+from service.query.executor import close_pool
+from service.store.graph import KnowledgeGraph
+from service.store.remote import RemoteStore
 from service.web import create_app
 
 ROOT = PROJECT_ROOT

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from service.errors import DataFileError
-from service.loading import parse_file
+from service.rdf.loading import parse_file
 
 PASSWD_ENTITY = """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ <!ENTITY secret SYSTEM "file:///etc/passwd"> ]>

@@ -1,4 +1,4 @@
-"""SELECT answers the engine writes itself (service.sparql.write_by_engine) mean the same as the row-by-row writer's,
+"""SELECT answers the engine writes itself (query.sparql.write_by_engine) mean the same as the row-by-row writer's,
 and the row cap still holds: an answer that might pass it is left to the row-by-row path, which cuts it."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from service import formats
-from service.executor import close_pool, execute
-from service.sparql import Dataset, prepare, run, write_by_engine, write_result
-from service.store import KnowledgeGraph
+from service.query.executor import close_pool, execute
+from service.query.sparql import Dataset, prepare, run, write_by_engine, write_result
+from service.rdf import formats
+from service.store.graph import KnowledgeGraph
 
 HK = "PREFIX hk: <https://histkg.example.org/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 QUERIES = {

@@ -17,11 +17,11 @@ import pytest
 from flask import Flask
 from werkzeug.test import EnvironBuilder
 
-from service.executor import close_pool
-from service.store import KnowledgeGraph
+from service.query.executor import close_pool
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
-from service.web.fast_sparql import SparqlFastPath
 from service.web.response_cache import ResponseCache
+from service.web.sparql.fast_path import SparqlFastPath
 
 PREFIXES = ("PREFIX hk: <https://histkg.example.org/ontology#>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")

@@ -25,9 +25,9 @@ SCRIPT = """
 import json, sys
 from pathlib import Path
 from service.config import Settings
-from service.store import KnowledgeGraph
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
-from service.executor import shutdown
+from service.query.executor import shutdown
 kg = KnowledgeGraph.load(Settings(cache_dir=Path(sys.argv[2]), response_cache_bytes=0))
 client = create_app(kg).test_client()
 statuses = [client.get(path, headers={"Accept": accept}).status_code for path, accept in json.loads(sys.argv[1])]

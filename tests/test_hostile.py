@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from service.executor import close_pool
-from service.store import KnowledgeGraph
+from service.query.executor import close_pool
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
 from service.web.security import HEADERS
 from tests.conftest import serve_in_thread

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from service import executor, formats, guard
 from service.errors import QueryError, QueryTimeout
-from service.executor import close_pool, execute, pool_for
-from service.sparql import Dataset, PreparedQuery, prepare
-from service.store import KnowledgeGraph
+from service.query import executor, guard
+from service.query.executor import close_pool, execute, pool_for
+from service.query.sparql import Dataset, PreparedQuery, prepare
+from service.rdf import formats
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
 from service.web.security import register
 from tests.hostile_support import Listener, children, cpu_ticks

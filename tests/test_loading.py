@@ -9,9 +9,9 @@ import pytest
 
 from service.config import Settings
 from service.errors import DataFileError
-from service.loading import load_files, parse_file, split_statements
-from service.namespaces import HK
-from service.store import KnowledgeGraph
+from service.rdf.loading import load_files, parse_file, split_statements
+from service.rdf.namespaces import HK
+from service.store.graph import KnowledgeGraph
 
 DATA = Path(__file__).parent / "data"
 

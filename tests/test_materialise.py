@@ -17,14 +17,14 @@ from types import ModuleType
 import pyoxigraph as ox
 import pytest
 
-from service import reasoner
 from service.config import Settings
 from service.errors import InconsistencyError
-from service.explain import explain
-from service.loading import LoadedData, load_files
-from service.materialise import UnsupportedOntology
-from service.namespaces import HK, RDF_TYPE
-from service.store import KnowledgeGraph
+from service.provenance.explain import explain
+from service.rdf.loading import LoadedData, load_files
+from service.rdf.namespaces import HK, RDF_TYPE
+from service.reasoning import reasoner
+from service.reasoning.materialise import UnsupportedOntology
+from service.store.graph import KnowledgeGraph
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
@@ -144,7 +144,7 @@ def test_unsupported_owl_falls_back_to_owlrl(tmp_path: Path, caplog: pytest.LogC
 def test_auto_uses_the_fast_reasoner_from_the_threshold_on(caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings()
     loaded = load_files(settings.ontology_files, settings.data_files)
-    with caplog.at_level(logging.INFO, logger="service.materialise"):
+    with caplog.at_level(logging.INFO, logger="service.reasoning.materialise"):
         reasoner.reason(loaded.ontology, loaded.facts, mode="auto", threshold=0)
     assert "round 1" in caplog.text
     with pytest.raises(ValueError, match="unknown reasoner"):

@@ -8,9 +8,9 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 
-from service import statements
 from service.config import Settings
-from service.store import KnowledgeGraph
+from service.provenance import statements
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
 
 HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
@@ -151,7 +151,7 @@ def test_timeline_in_date_order(client: FlaskClient) -> None:
 def test_timeline_pages_follow_each_other(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
     """Paged (a large archive's timeline is too long for one page): the pages, read in turn, are the whole timeline
     in order; a page past the end is 404, a page that is not a number 400."""
-    from service.web import browse
+    from service.web.pages import browse
 
     whole = [a["href"] for a in soup(create_app(kg.with_settings()).test_client(), "/timeline").select(
         "table.timeline tr.event a.event-link")]
@@ -172,7 +172,7 @@ def test_timeline_pages_follow_each_other(kg: KnowledgeGraph, monkeypatch: pytes
 
 @pytest.mark.stores("memory")
 def test_class_members_are_paged(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.web import ontology
+    from service.web.pages import ontology
 
     whole = [a["href"] for a in soup(create_app(kg.with_settings()).test_client(), "/class/Agent").select(
         "ul.members li a")]
@@ -285,7 +285,7 @@ def test_a_large_archive_looks_statements_up_as_pages_need_them(kg: KnowledgeGra
 
 @pytest.mark.stores("memory")
 def test_incoming_links_pager_keeps_the_reasoning_switch(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service import entities
+    from service.features import entities
 
     monkeypatch.setattr(entities, "INCOMING_PAGE_SIZE", 1)
     client = create_app(kg.with_settings()).test_client()

@@ -27,7 +27,7 @@ import rdflib
 from rdflib.collection import Collection
 
 from service.config import Settings
-from service.store import KnowledgeGraph
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
 from tests.conftest import CONFORMANCE_DIR, serve_in_thread
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from service import reasoner
 from service.config import Settings
 from service.errors import InconsistencyError
-from service.explain import explain
-from service.namespaces import HK, OWL, RDF, RDF_TYPE, RDFS, XSD
-from service.store import KnowledgeGraph
+from service.provenance.explain import explain
+from service.rdf.namespaces import HK, OWL, RDF, RDF_TYPE, RDFS, XSD
+from service.reasoning import reasoner
+from service.store.graph import KnowledgeGraph
 
 DATA = Path(__file__).parent / "data"
 ID = "https://histkg.example.org/id/"

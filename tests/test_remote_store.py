@@ -24,13 +24,13 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from rdflib.compare import isomorphic
 
-from service import entities
 from service.config import Settings
 from service.errors import DataFileError
-from service.remote_store import RemoteStore
-from service.store import KnowledgeGraph
+from service.features import entities
+from service.store.graph import KnowledgeGraph
+from service.store.remote import RemoteStore
 from service.web import create_app
-from service.web.browse import EVENTS_PER_PAGE
+from service.web.pages.browse import EVENTS_PER_PAGE
 
 pytestmark = pytest.mark.remote
 ID = "https://histkg.example.org/id/"
@@ -305,7 +305,7 @@ def test_the_bound_does_not_grow_with_the_events(events_server: tuple[Settings, 
     settings, query_url, local = events_server
     main = fresh_view(settings, query_url, url, sent, bound)
     assert main == main_part(get(local, url, "text/html")[2], local)
-    if url == "/timeline":  # the first page of the timeline (paged: service/web/browse.py)
+    if url == "/timeline":  # the first page of the timeline (paged: service/web/pages/browse.py)
         page = BeautifulSoup(main, "html.parser")
         rows = page.select("table.timeline tr.event")
         assert len(rows) == min(EVENTS, EVENTS_PER_PAGE) and f"of {EVENTS}." in page.get_text()

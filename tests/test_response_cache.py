@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from service.store import KnowledgeGraph
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
 from service.web.response_cache import ResponseCache
 

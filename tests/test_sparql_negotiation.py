@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from pyld import jsonld
 from werkzeug.test import TestResponse
 
-from service.store import KnowledgeGraph
+from service.store.graph import KnowledgeGraph
 from service.web import create_app
 
 ID = "https://histkg.example.org/id/"

@@ -3,7 +3,7 @@
 A real listener on loopback records every connection made to it; an audit hook (sys.addaudithook) records every
 `open` of a watched temporary file, in any thread of this process, which is where the live server runs.
 
-What the service does with a graph it does not hold (documented in service/sparql.py and /sparql's Service
+What the service does with a graph it does not hold (documented in service/query/sparql.py and /sparql's Service
 Description): SERVICE, and FROM / FROM NAMED naming such a graph, are refused with a 400 that says why. A
 `default-graph-uri` / `named-graph-uri` parameter naming one is an empty graph, as the SPARQL 1.1 Protocol and the
 W3C protocol tests expect (`default-graph-uri=<a graph nobody holds>` with `ASK {}` must answer true), and the
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from service.store import KnowledgeGraph
+from service.store.graph import KnowledgeGraph
 from tests.conftest import LiveServer
 
 # --- the audit hook: installed once (hooks cannot be removed), records opens of watched paths only ---------------

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from service.config import Settings
-from service.store import KnowledgeGraph
-from service.validate import ValidationReport, validate
+from service.features.validate import ValidationReport, validate
+from service.store.graph import KnowledgeGraph
 
 PREFIXES = """@prefix hk: <https://histkg.example.org/ontology#> .
 @prefix id: <https://histkg.example.org/id/> .

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from service.config import Settings
-from service.queries import load_saved_queries
-from service.store import KnowledgeGraph
-from service.web import errors, fast_sparql, home, pages, security, sparql_endpoint
-from service.web.fast_sparql import SparqlFastPath
+from service.features.saved_queries import load_saved_queries
+from service.store.graph import KnowledgeGraph
+from service.web import errors, pages, security
+from service.web.pages import home
 from service.web.response_cache import ResponseCache
+from service.web.sparql import endpoint as sparql_endpoint
+from service.web.sparql import fast_path as fast_sparql
+from service.web.sparql.fast_path import SparqlFastPath
 
 
 def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = None) -> Flask:

@@ -6,8 +6,8 @@ from typing import cast
 
 from flask import current_app
 
-from service.queries import SavedQuery
-from service.store import KnowledgeGraph
+from service.features.saved_queries import SavedQuery
+from service.store.graph import KnowledgeGraph
 
 
 def graph() -> KnowledgeGraph:

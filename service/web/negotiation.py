@@ -8,8 +8,8 @@ from flask import Response, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from service import formats
-from service.formats import Format
+from service.rdf import formats
+from service.rdf.formats import Format
 
 HTML = "text/html"
 # Media types clients send for formats we offer under another name (RDF/XML and JSON-LD have common aliases).
@@ -35,7 +35,7 @@ def choose(offered: list[Format], *, html: bool = False, suffix: str | None = No
 @lru_cache(maxsize=512)
 def negotiate(accept: str | None, explicit: str | None, offered: tuple[Format, ...], *, html: bool = False,
               suffix: str | None = None) -> Format | str | None:
-    """`choose` for given header and parameter values, outside any request (service.web.fast_sparql uses it too).
+    """`choose` for given header and parameter values, outside any request (service.web.sparql.fast_path uses it too).
     Clients send a handful of distinct Accept headers, so the answers are remembered (bounded)."""
     if explicit:
         fmt = formats.by_name(explicit) or formats.by_media_type(explicit)

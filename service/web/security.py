@@ -2,7 +2,7 @@
 
 - URL (path + query string) longer than Settings.max_url_length -> 414; a body larger than Settings.max_body_bytes
   -> 413 (Flask's MAX_CONTENT_LENGTH also stops chunked bodies while they are read); both with a message.
-- Each request is handled inside service.guard.guarded(): no network connection, no file outside the service's
+- Each request is handled inside service.query.guard.guarded(): no network connection, no file outside the service's
   folders, whatever code path the request reaches.
 - Every response carries a Content-Security-Policy without inline script or style, frame denial, nosniff and a
   referrer policy. CORS stays where the SPARQL endpoint put it (its paths only, read-only methods).
@@ -18,9 +18,9 @@ from pathlib import Path
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestURITooLarge
 
-from service import guard
 from service.config import SHIPPED_DATA, SHIPPED_ONTOLOGY
-from service.store import KnowledgeGraph
+from service.query import guard
+from service.store.graph import KnowledgeGraph
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "

@@ -10,7 +10,7 @@ after the graph is loaded. gunicorn stays available (`histkg serve --server guni
 - gthread workers (N processes x 4 threads), not sync: pages and saved queries are answered in milliseconds
   while a slow query waits in its thread for its query process; with sync workers one slow query blocks a
   whole worker process for up to the time limit, and 32 clients queue behind a few slow queries.
-- each gunicorn worker forks its own query processes (service.executor) in `post_worker_init`, before its
+- each gunicorn worker forks its own query processes (service.query.executor) in `post_worker_init`, before its
   threads start, and stops them in `worker_exit`;
 - `timeout` (60 s) only catches a wedged worker: queries stop at their own limit (10 s by default);
 - `graceful_timeout` lets requests in flight finish on SIGHUP / SIGTERM (graceful restarts);
@@ -27,8 +27,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from service import executor
-from service.store import KnowledgeGraph
+from service.query import executor
+from service.store.graph import KnowledgeGraph
 
 THREADS = 4
 

@@ -1,0 +1,1 @@
+"""Where facts come from: statement nodes (source, quote, claimant, status) and explanations of inferred triples."""

@@ -1,0 +1,16 @@
+"""The browsing side of the web app: entity pages, ontology, search, timeline, saved queries, exports."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from service.rdf.namespaces import shorten
+from service.web.context import graph
+from service.web.pages import browse, entity, ontology, saved, search
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["shorten"] = shorten
+    app.context_processor(lambda: {"histkg_base": graph().settings.base})
+    for module in (entity, ontology, search, browse, saved):
+        app.register_blueprint(module.blueprint)

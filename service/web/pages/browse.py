@@ -1,0 +1,52 @@
+"""/timeline (every dated event in order, paged) and /export (the whole dataset as a download)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from service.features import export, timeline
+from service.rdf import formats
+from service.rdf.formats import Kind
+from service.web import caching
+from service.web.context import graph
+from service.web.pages.paging import page_of
+
+blueprint = Blueprint("browse", __name__)
+blueprint.after_request(caching.cache)
+
+EXPORT_FORMATS = [f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples", "trig", "nquads"))
+                  if f is not None]
+FORMAT_TITLES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "trig": "TriG",
+                 "nquads": "N-Quads"}
+PART_TITLES = {export.Part.ASSERTED: "asserted (ontology, facts, statements)",
+               export.Part.INFERRED: "inferred (what the OWL 2 RL reasoner added)",
+               export.Part.ALL: "all (asserted and inferred)"}
+
+
+EVENTS_PER_PAGE = 500  # a 5M-triple archive has ~100k dated events: one page of them all took 43 s to render
+
+
+@blueprint.get("/timeline")
+def timeline_page() -> str:
+    """Every dated event in order, EVENTS_PER_PAGE at a time (?page=N, from 1; past the last page: 404)."""
+    return render_template("timeline.html", p=page_of(timeline.events(graph()), EVENTS_PER_PAGE), path="/timeline")
+
+
+@blueprint.get("/export")
+def export_page() -> Response:
+    kg = graph()
+    graph_name, format_name = request.args.get("graph"), request.args.get("format")
+    if graph_name is None and format_name is None:
+        return Response(render_template("export.html", kg=kg, parts=PART_TITLES, formats=EXPORT_FORMATS,
+                                        titles=FORMAT_TITLES, Kind=Kind, export=export), mimetype="text/html")
+    try:
+        part = export.Part(graph_name or "all")
+    except ValueError:
+        abort(400, description="graph must be one of asserted, inferred, all")
+    fmt = formats.by_name(format_name or "turtle")
+    if fmt not in EXPORT_FORMATS or fmt is None:
+        abort(400, description="format must be one of " + ", ".join(f.name for f in EXPORT_FORMATS))
+    response = Response(export.export(kg, part, fmt), mimetype=fmt.media_type)
+    response.headers["Content-Type"] = formats.content_type(fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(kg, part, fmt)}"'
+    return response

@@ -1,0 +1,81 @@
+"""Entity IRIs served at their own paths: an HTML page for browsers, RDF by Accept or by suffix, 404 with search."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, render_template, request
+
+from service.features import entities, timeline
+from service.rdf.formats import Format
+from service.rdf.namespaces import path_to_iri
+from service.web import caching
+from service.web.context import graph
+from service.web.errors import error_response, wants_html
+from service.web.pages.representations import (
+    HTML,
+    RDF_OFFERED,
+    negotiate,
+    not_acceptable,
+    rdf_response,
+    split_suffix,
+    wants_infer,
+)
+
+blueprint = Blueprint("entity", __name__)
+blueprint.after_request(caching.cache)
+
+
+@blueprint.get("/id/<path:local>")
+def entity(local: str) -> Response:
+    return serve(f"id/{local}")
+
+
+@blueprint.get("/statement/<path:local>")
+def statement(local: str) -> Response:
+    return serve(f"statement/{local}")
+
+
+def serve(path: str) -> Response:
+    kg = graph()
+    iri, suffix = path_to_iri(path, kg.settings.base), None
+    if not entities.exists(kg, iri):
+        stem, suffix = split_suffix(path)
+        iri = path_to_iri(stem, kg.settings.base)
+        if suffix is None or not entities.exists(kg, iri):
+            return not_found(iri)
+    chosen = negotiate(suffix)
+    if chosen is None:
+        return not_acceptable()
+    if chosen == HTML:
+        return page(iri)
+    assert isinstance(chosen, Format)
+    triples = entities.rdf_triples(kg, iri, infer=wants_infer())
+    return rdf_response(triples, chosen, iri.rstrip("/").rsplit("/", 1)[-1] or "entity")
+
+
+def page(iri: str) -> Response:
+    kg = graph()
+    infer = wants_infer()
+    try:
+        page_number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    described = entities.describe(kg, iri, infer=infer, incoming_page=page_number)
+    assert described is not None
+    path = request.path
+    body = render_template("entity.html", e=described, events=timeline.for_entity(kg, iri), infer=infer,
+                           path=path, downloads=[(f, f"{path}.{f.extension}") for f in RDF_OFFERED])
+    response = Response(body, mimetype="text/html")
+    response.vary.add("Accept")
+    return response
+
+
+def not_found(iri: str) -> Response:
+    guess = re.sub(r"[-_./]+", " ", iri.rstrip("/").rsplit("/", 1)[-1]).strip()
+    if wants_html():
+        body = render_template("not_found.html", iri=iri, guess=guess)
+        response = Response(body, status=404, mimetype="text/html")
+        response.vary.add("Accept")
+        return response
+    return error_response(404, "Not Found", f"the dataset says nothing about <{iri}>; try /search?q={guess}")

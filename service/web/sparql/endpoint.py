@@ -1,0 +1,175 @@
+"""/sparql: the SPARQL 1.1 Protocol for queries, the query page for browsers, the Service Description for RDF clients.
+
+- A query (GET ?query=, POST form, POST application/sparql-query) is vetted by service.query.sparql.prepare (updates ->
+  403, SERVICE and FROM naming a graph we do not hold -> 400; nothing is ever fetched), run with the result cap,
+  and written in the negotiated format: SELECT/ASK as SPARQL results (JSON by default, XML, CSV, TSV),
+  CONSTRUCT/DESCRIBE as RDF (Turtle by default, JSON-LD, N-Triples, N-Quads, RDF/XML, TriG), or as an HTML page.
+  `format=` / `output=` beat Accept; nothing acceptable -> 406 naming what is offered.
+- default-graph-uri / named-graph-uri pick the dataset from the graphs the service holds. A graph it does not hold
+  is an empty graph (never fetched); the response names such graphs in `X-Histkg-Unknown-Graphs`.
+- `infer=false` answers from the asserted graphs only.
+- No query: HTML preferred -> the query page; RDF acceptable (or no Accept) -> the Service Description;
+  otherwise 400 (a query is missing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
+from werkzeug.exceptions import BadRequest
+
+from service.features.nodes import link_for
+from service.query.executor import execute
+from service.query.sparql import Dataset, QueryResult, prepare
+from service.rdf import formats, serialize
+from service.rdf.formats import Format, Kind
+from service.rdf.namespaces import PREFIXES, shorten
+from service.web import caching
+from service.web.context import graph
+from service.web.negotiation import HTML, choose
+from service.web.security import requested_timeout
+from service.web.sparql import service_description
+from service.web.sparql.protocol import ProtocolRequest, add_cors, not_acceptable, preflight, read_request
+
+blueprint = Blueprint("sparql", __name__)
+blueprint.register_blueprint(service_description.blueprint)
+# The data changes only with the dataset: GET answers (results, descriptions) get an ETag and may be 304s.
+blueprint.after_request(caching.cache)
+
+CORS_PATHS = ("/sparql", "/sparql/", "/.well-known/void")
+TRUNCATED_HEADER = "X-Histkg-Truncated"
+UNKNOWN_GRAPHS_HEADER = "X-Histkg-Unknown-Graphs"
+# The editor starts with the project's prefixes declared and a first question to run.
+EDITOR_PREFIXES = ("hk", "id", "st", "rdf", "rdfs", "owl", "xsd", "skos")
+EXAMPLE_QUERY = """SELECT ?entity ?label WHERE {{
+  ?entity a hk:Person ;
+          rdfs:label ?label .
+}}
+ORDER BY ?label
+LIMIT 20
+"""
+
+
+@blueprint.route("/sparql/", methods=["GET", "POST", "OPTIONS"])
+@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def endpoint() -> Response | str:
+    if request.method == "OPTIONS":
+        return preflight()
+    protocol_request = read_request()
+    if protocol_request.query is None:
+        return _without_query(protocol_request)
+    return _answer(protocol_request)
+
+
+@blueprint.after_app_request
+def _cors(response: Response) -> Response:
+    """Every response on the endpoint's paths, errors included, may be read by a page on any origin."""
+    if request.path in CORS_PATHS:
+        add_cors(response)
+    return response
+
+
+def _without_query(protocol_request: ProtocolRequest) -> Response | str:
+    choice = choose(formats.rdf_formats(), html=True)
+    if choice == HTML:
+        return render_editor(None, protocol_request.infer)
+    if isinstance(choice, Format):
+        return service_description.describe_service(choice)
+    raise BadRequest("no query: send ?query=... (or POST one); for the service description, accept an RDF "
+                     "format such as text/turtle")
+
+
+def _answer(protocol_request: ProtocolRequest) -> Response | str:
+    kg = graph()
+    assert protocol_request.query is not None
+    prepared = prepare(protocol_request.query, set(kg.graph_names()), kg.settings.max_query_length)
+    offered = formats.rdf_formats() if prepared.is_graph_form else formats.of_kind(Kind.RESULTS)
+    choice = choose(offered, html=True)
+    if choice is None:
+        return not_acceptable(offered, html=True)
+    dataset = Dataset(protocol_request.infer, protocol_request.default_graph_uris,
+                      protocol_request.named_graph_uris)
+    # The service-defined base IRI for relative IRIs (the protocol allows the endpoint's own URL).
+    # In a worker process under the time limit (service.query.executor); the worker writes the chosen format.
+    answer = execute(kg, prepared, dataset, limit=kg.settings.result_limit, timeout=requested_timeout(),
+                     base_iri=request.base_url, fmt=choice if isinstance(choice, Format) else None)
+    if isinstance(choice, Format):
+        response = Response(answer.body, content_type=formats.content_type(choice))
+    else:
+        response = Response(render_editor(protocol_request.query, protocol_request.infer, answer.result),
+                            content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    if answer.truncated_at is not None:
+        response.headers[TRUNCATED_HEADER] = str(answer.truncated_at)
+    held = set(kg.graph_names())
+    unknown = [g for g in dataset.default_graph_uris + dataset.named_graph_uris if g not in held]
+    if unknown:
+        response.headers[UNKNOWN_GRAPHS_HEADER] = " ".join(f"<{g}>" for g in dict.fromkeys(unknown))
+    return response
+
+
+# --- the HTML page ------------------------------------------------------------------------------------------------
+@dataclass
+class Cell:
+    text: str
+    href: str | None = None
+    note: str = ""  # language tag or datatype of a literal
+    kind: str = "literal"  # iri, bnode, literal, unbound
+
+
+@dataclass
+class ResultView:
+    """A query result as the template shows it: column names and rows of cells, or a boolean."""
+
+    form: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated_at: int | None = None
+    seconds: float = 0.0
+    downloads: list[tuple[str, str]] = field(default_factory=list)  # (format name, media type)
+
+
+def cell(term: Any, base: str) -> Cell:
+    if term is None:
+        return Cell("", kind="unbound")
+    if isinstance(term, ox.NamedNode):
+        # Local IRIs link to their pages, http(s) ones to themselves; any other scheme (javascript:) is not linked.
+        return Cell(shorten(term.value, PREFIXES), link_for(term.value, base), kind="iri")
+    if isinstance(term, ox.BlankNode):
+        return Cell(f"_:{term.value}", kind="bnode")
+    if isinstance(term, ox.Literal):
+        note = f"@{term.language}" if term.language else (
+            "" if term.datatype.value == serialize.XSD_STRING else shorten(term.datatype.value, PREFIXES))
+        return Cell(term.value, note=note)
+    return Cell(str(term))
+
+
+def result_view(result: QueryResult, base: str) -> ResultView:
+    view = ResultView(result.form, boolean=result.boolean, truncated_at=result.truncated_at, seconds=result.seconds)
+    if result.form == "SELECT":
+        view.columns = list(result.variables)
+        view.rows = [[cell(term, base) for term in row] for row in result.rows]
+    elif result.form in ("CONSTRUCT", "DESCRIBE"):
+        view.columns = ["subject", "predicate", "object"]
+        view.rows = [[cell(t.subject, base), cell(t.predicate, base), cell(t.object, base)] for t in result.triples]
+    kinds = (Kind.GRAPH, Kind.DATASET) if result.form in ("CONSTRUCT", "DESCRIBE") else (Kind.RESULTS,)
+    view.downloads = [(f.name, f.media_type) for f in formats.of_kind(*kinds)]
+    return view
+
+
+def _example_query() -> str:
+    declarations = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in EDITOR_PREFIXES)
+    return declarations + "\n" + EXAMPLE_QUERY.format()
+
+
+def render_editor(query: str | None, infer: bool, result: QueryResult | None = None) -> str:
+    """The query page: a form (query, reasoning switch) and, when a query ran, its result as a table."""
+    kg = graph()
+    return render_template(
+        "sparql.html", query=query if query is not None else _example_query(),
+        infer=infer, ran=query is not None, result=result_view(result, kg.settings.base) if result else None,
+        graphs=kg.graph_names())

@@ -1,0 +1,155 @@
+"""Reading a SPARQL 1.1 Protocol request: GET ?query=, POST form, POST application/sparql-query.
+
+Parameters are parsed here, strictly, rather than by werkzeug (which passes undecodable bytes through): a query
+string or body that is not UTF-8 is a 400, two `query` parameters are a 400, a POST without one of the two query
+media types is a 415, and anything that is SPARQL Update (an `update` parameter, `application/sparql-update`) is
+refused with a 403 before it is read further: the service is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from flask import Response, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+from service.errors import UpdateRefused
+from service.rdf.formats import Format
+from service.web.context import graph
+from service.web.errors import error_response
+from service.web.negotiation import offered_text
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+READ_ONLY = "SPARQL Update is not supported: this service is read-only and answers queries only"
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+_MAX_FIELDS = 1000
+
+Params = list[tuple[str, str]]
+
+
+@dataclass
+class ProtocolRequest:
+    query: str | None  # None: no query was sent (the service description or the editor is wanted)
+    default_graph_uris: list[str] = field(default_factory=list)
+    named_graph_uris: list[str] = field(default_factory=list)
+    infer: bool = True
+
+
+def read_request() -> ProtocolRequest:
+    """The query and dataset a GET or POST carries, or an HTTP error / UpdateRefused saying what is wrong."""
+    params = parse_params(request.query_string, "the URL's query string")
+    body_query = None
+    if request.method == "POST":
+        body_params, body_query = _read_body()
+        params += body_params
+    if any(name in ("update", "using-graph-uri", "using-named-graph-uri") for name, _ in params):
+        raise UpdateRefused(READ_ONLY)
+    queries = [value for name, value in params if name == "query"] + ([body_query] if body_query is not None else [])
+    if len(queries) > 1:
+        raise BadRequest(f"the request carries {len(queries)} queries; send exactly one "
+                         "(one `query` parameter, or the query as an application/sparql-query body)")
+    query = queries[0] if queries else None
+    if query is not None and not query.strip():
+        raise BadRequest("the query is empty")
+    if query is None and request.method == "POST":
+        raise BadRequest("no query: send it as the `query` form field or as an application/sparql-query body")
+    return ProtocolRequest(query=query, default_graph_uris=_graph_iris(params, "default-graph-uri"),
+                           named_graph_uris=_graph_iris(params, "named-graph-uri"),
+                           infer=infer_switch([value for name, value in params if name == "infer"]))
+
+
+def _read_body() -> tuple[Params, str | None]:
+    """(form parameters, the query of a direct POST)."""
+    limit = graph().settings.max_query_length * 4 + 64_000  # room for percent-encoding and dataset parameters
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(f"the request body is larger than {limit:,} bytes")
+    media_type = request.mimetype
+    if media_type == UPDATE:
+        raise UpdateRefused(READ_ONLY)
+    if media_type not in (FORM, QUERY):
+        given = f"Content-Type {media_type}" if media_type else "no Content-Type"
+        raise UnsupportedMediaType(f"a POST to the SPARQL endpoint needs Content-Type {FORM} or {QUERY}; "
+                                   f"this request has {given}")
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise BadRequest(f"the body must be UTF-8; this request says charset={charset}")
+    body = request.get_data(cache=True)
+    if len(body) > limit:
+        raise RequestEntityTooLarge(f"the request body is larger than {limit:,} bytes")
+    if media_type == FORM:
+        return parse_params(body, "the form body"), None
+    try:
+        return [], body.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the query is not valid UTF-8 (byte {error.start})") from None
+
+
+def parse_params(raw: bytes, where: str) -> Params:
+    """`a=1&b=2` as (name, value) pairs, percent-decoded as UTF-8: anything else is a 400."""
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, encoding="utf-8",
+                         errors="strict", max_num_fields=_MAX_FIELDS)
+    except UnicodeDecodeError:
+        raise BadRequest(f"{where} is not UTF-8 (percent-encoded UTF-8 is required)") from None
+    except ValueError:
+        raise BadRequest(f"{where} has more than {_MAX_FIELDS} parameters") from None
+
+
+def _graph_iris(params: Params, name: str) -> list[str]:
+    iris = [value for key, value in params if key == name]
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise BadRequest(f"{name}={iri!r} is not an absolute IRI") from None
+    return iris
+
+
+def infer_switch(values: list[str] | None = None) -> bool:
+    """The `infer` parameter (default true). The last value wins, so an HTML form can send a hidden `false` before
+    its checkbox's `true`."""
+    if values is None:
+        values = request.args.getlist("infer")
+    if not values:
+        return True
+    value = values[-1].strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise BadRequest(f"infer={values[-1]!r}: use infer=true (asserted and inferred) or infer=false (asserted only)")
+
+
+def not_acceptable(offered: list[Format], html: bool = False) -> Response:
+    return error_response(406, "Not Acceptable",
+                          f"none of the media types in the Accept header (or format=) can be served here; "
+                          f"offered: {offered_text(offered, html)}")
+
+
+# --- CORS: a public, read-only endpoint that browser clients (YASGUI and the like) may call -----------------------
+ALLOWED_METHODS = "GET, POST, OPTIONS"
+ALLOWED_HEADERS = "Content-Type, Accept"
+EXPOSED_HEADERS = "X-Histkg-Truncated, X-Histkg-Unknown-Graphs, ETag"
+
+
+def preflight() -> Response:
+    response = Response(status=204)
+    response.headers["Allow"] = ALLOWED_METHODS
+    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+    response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+
+
+def add_cors(response: Response) -> Response:
+    for name, value in CORS_HEADERS.items():
+        response.headers[name] = value
+    return response
