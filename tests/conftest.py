@@ -31,8 +31,11 @@ from service.store.remote import RemoteStore
 from service.web import create_app
 
 ROOT = PROJECT_ROOT
-SEED_DIR = ROOT.parent / "shared" / "seed"
-CONFORMANCE_DIR = ROOT.parent / "shared" / "conformance"
+# Vendored test material (with its licence or notice): the tests read nothing outside the repository.
+TEST_DATA = Path(__file__).resolve().parent / "data"
+SEED_DIR = TEST_DATA / "seed"
+ARTICLE = SEED_DIR / "leone-2023-belenko-mig-25.txt"
+CONFORMANCE_DIR = TEST_DATA / "w3c"
 
 
 @pytest.fixture(scope="session")

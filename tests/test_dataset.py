@@ -5,19 +5,19 @@
 - dates are typed and never invented; vague times stay vague;
 - spot checks of the key facts the article states.
 
-The article is read from ../shared/seed/*.txt next to the checkout (or $HISTKG_SEED_DIR); the tests that need
-it are skipped when it is absent.
+The article is vendored in tests/data/seed/ (see its NOTICE.md): the tests need nothing outside the repository.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
+
+from tests.conftest import ARTICLE
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "belenko.ttl"
@@ -56,17 +56,9 @@ BOOK_PASSAGE_END = ("Defending Rodinu: Volume 2 \u2013 Development and Operation
                     "Force, 1961-1991 is published by")
 
 
-def seed_dir() -> Path:
-    env = os.environ.get("HISTKG_SEED_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "seed"
-
-
 @pytest.fixture(scope="module")
 def article() -> str:
-    files = sorted(seed_dir().glob("*.txt")) if seed_dir().is_dir() else []
-    if not files:
-        pytest.skip(f"the source article is not available in {seed_dir()}")
-    return files[0].read_text(encoding="utf-8")
+    return ARTICLE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

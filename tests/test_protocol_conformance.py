@@ -1,9 +1,9 @@
 """The W3C SPARQL 1.1 Protocol tests, run against the real endpoint on a real socket.
 
-The manifest (../shared/conformance/sparql11-protocol/manifest.ttl) describes each request exactly: method, path,
-headers, body and its character encoding. Each is sent as written, over raw http.client so nothing is added or
-normalised (no Accept, no Accept-Encoding), with `/sparql/` replaced by the endpoint's path. The server holds the
-manifest's test data under the graph names its rdfs:labels give; those IRIs are never fetched.
+The manifest (tests/data/w3c/sparql11-protocol/manifest.ttl, vendored with its licence) describes each request
+exactly: method, path, headers, body and its character encoding. Each is sent as written, over raw http.client so
+nothing is added or normalised (no Accept, no Accept-Encoding), with `/sparql/` replaced by the endpoint's path. The
+server holds the manifest's test data under the graph names its rdfs:labels give; those IRIs are never fetched.
 
 Query tests must pass as specified (status class, a body that really parses in the expected kind of format, the
 boolean). histkg is read-only, so every request that carries an update must get a 4xx; the follow-up requests of
