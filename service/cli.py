@@ -14,13 +14,12 @@ from typing import Any
 import click
 
 from service.config import STORAGES, Settings
-from service.errors import DataFileError, HistkgError, InconsistencyError, NotFound, QueryError
+from service.errors import DataFileError, HistkgError, InconsistencyError, NotFound, QueryError, UnsupportedOntology
 from service.features import saved_queries as queries
 from service.features.export import Part, export
 from service.query.sparql import Dataset, QueryResult, prepare, run, write_result
 from service.rdf import formats
 from service.rdf.namespaces import shorten
-from service.reasoning.materialise import UnsupportedOntology
 from service.store.graph import KnowledgeGraph
 
 OUTPUT_FORMATS = ["table", *[f.name for f in formats.FORMATS]]

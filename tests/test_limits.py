@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from service.errors import QueryError, QueryTimeout
+from service.errors import OutboundRefused, QueryError, QueryTimeout
 from service.query import executor, guard
 from service.query.executor import close_pool, execute, pool_for
 from service.query.sparql import Dataset, PreparedQuery, prepare
@@ -211,13 +211,13 @@ def test_guard_refuses_network_and_foreign_files_only_while_active(tmp_path: Pat
     listener = Listener()
     try:
         with guard.guarded():
-            with pytest.raises(guard.OutboundRefused):
+            with pytest.raises(OutboundRefused):
                 socket.create_connection(("127.0.0.1", listener.port), timeout=1)
-            with pytest.raises(guard.OutboundRefused):
+            with pytest.raises(OutboundRefused):
                 urllib.request.urlopen(listener.url, timeout=1)
-            with pytest.raises(guard.OutboundRefused):
+            with pytest.raises(OutboundRefused):
                 Path("/etc/passwd").read_text()
-            with pytest.raises(guard.OutboundRefused):
+            with pytest.raises(OutboundRefused):
                 (tmp_path / "readable" / "new.txt").write_text("no writing")
             assert (tmp_path / "readable" / "ok.txt").read_text() == "fine"
         time.sleep(0.1)

@@ -18,12 +18,11 @@ import pyoxigraph as ox
 import pytest
 
 from service.config import Settings
-from service.errors import InconsistencyError
+from service.errors import InconsistencyError, UnsupportedOntology
 from service.provenance.explain import explain
 from service.rdf.loading import LoadedData, load_files
 from service.rdf.namespaces import HK, RDF_TYPE
 from service.reasoning import reasoner
-from service.reasoning.materialise import UnsupportedOntology
 from service.store.graph import KnowledgeGraph
 
 ROOT = Path(__file__).parent.parent

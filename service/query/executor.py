@@ -34,7 +34,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service.errors import HistkgError, QueryError, QueryTimeout
+from service.errors import HistkgError, QueryError, QueryTimeout, ServerBusy, rebuild
 from service.query import sandbox
 from service.query.sparql import Dataset, PreparedQuery, QueryResult, check_syntax, run, write_by_engine, write_result
 from service.query.worker import Worker, spawn
@@ -49,18 +49,6 @@ PING_SECONDS = 2.0  # a fresh worker must answer a tiny query within this
 # has waited this long for one of those takes another process, so a slow query never holds up the quick ones.
 PATIENCE = 0.02
 GRACE = 0.1  # seconds the parent waits past the limit for the worker's own (cooperative) timeout report
-
-
-class ServerBusy(QueryTimeout):
-    """Every query worker stayed busy until the request's time limit."""
-
-    def __init__(self, seconds: float, workers: int) -> None:
-        super().__init__(seconds)
-        self.args = (f"the server is busy: all {workers} query workers stayed in use for the whole time limit "
-                     f"of {seconds:g} s; try again shortly",)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 @dataclass
@@ -265,18 +253,17 @@ class QueryPool:
 
 
 def _serve_job(kg: KnowledgeGraph, payload: bytes) -> bytes:
-    """In the worker: a pickled Job in, a pickled ("ok", Answer) or ("error", kind, message, seconds) out."""
+    """In the worker: a pickled Job in, a pickled ("ok", Answer) or ("error", ErrorRecord) out: the error's class
+    and constructor arguments (service.errors), so the parent raises the very error the worker met."""
     job: Job = pickle.loads(payload)
     try:
         reply: tuple[Any, ...] = ("ok", answer(kg, job, in_query_process=True))
-    except QueryTimeout as error:
-        reply = ("error", "timeout", str(error), error.seconds)
     except HistkgError as error:
-        reply = ("error", type(error).__name__, str(error), None)
+        reply = ("error", error.record())
     except RecursionError:
-        reply = ("error", "QueryError", "the query is nested too deeply to evaluate", None)
+        reply = ("error", QueryError("the query is nested too deeply to evaluate").record())
     except Exception as error:  # never the worker's death: report it
-        reply = ("error", "QueryError", f"the query could not be evaluated: {error}", None)
+        reply = ("error", QueryError(f"the query could not be evaluated: {error}").record())
     return pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
 
 
@@ -286,15 +273,7 @@ def _unpack(reply: bytes, pid: int) -> Answer:
         done: Answer = message[1]
         done.worker_pid = pid
         return done
-    _, kind, text, seconds = message
-    if kind == "timeout":
-        raise QueryTimeout(seconds)
-    from service import errors
-
-    error_type = getattr(errors, kind, QueryError)
-    if not (isinstance(error_type, type) and issubclass(error_type, HistkgError)):
-        error_type = QueryError
-    raise error_type(text)
+    raise rebuild(message[1])  # a record naming no error class of service.errors: ValueError (a bug, a 500)
 
 
 def _steady_default() -> int:

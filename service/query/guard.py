@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from service.errors import QueryRefused
+from service.errors import OutboundRefused
 
 _active: ContextVar[bool] = ContextVar("histkg_guard_active", default=False)
 _allowed: tuple[str, ...] = ()
@@ -40,10 +40,6 @@ NETWORK_EVENTS = frozenset({
     "socket.sendmsg", "urllib.Request", "http.client.connect", "ftplib.connect", "smtplib.connect", "poplib.connect",
     "imaplib.open", "telnetlib.Telnet.open"})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
-
-
-class OutboundRefused(QueryRefused):
-    """Request handling tried to reach the network or a file outside the service's own folders."""
 
 
 def install(allowed_dirs: Iterable[Path | str]) -> None:

@@ -6,20 +6,12 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from service.errors import HistkgError
+from service.errors import UnsupportedOntology
 from service.rdf.namespaces import RDF_TYPE
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Triple = tuple[int, int, int]
 BITS = 32  # a known triple is remembered as subject << BITS | object, per predicate
-
-
-class UnsupportedOntology(HistkgError):
-    """The ontology uses OWL the fast materialiser does not implement; owlrl handles it."""
-
-    def __init__(self, what: Iterable[str]) -> None:
-        self.what = sorted(what)
-        super().__init__("the fast OWL RL materialiser does not support: " + ", ".join(self.what))
 
 
 class Interner:

@@ -36,7 +36,7 @@ from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.XsdDatatypes import OWL_RL_Datatypes
 
 from service.errors import InconsistencyError
-from service.reasoning.interning import BITS, Interner, Triple, UnsupportedOntology
+from service.reasoning.interning import BITS, Interner, Triple
 from service.reasoning.schema import PropertyRule, Schema, Typing, compile_schema
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 _CONVERTERS = {str(dt): AltXSDToPYTHON[dt] for dt in OWL_RL_Datatypes
                if dt in AltXSDToPYTHON and not str(dt).endswith(("#string", "#PlainLiteral"))}
 
-__all__ = ["Engine", "UnsupportedOntology", "materialise", "paused_gc"]
+__all__ = ["Engine", "materialise", "paused_gc"]
 
 
 @contextmanager

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
+from owlrl import DatatypeHandling
+from owlrl.OWLRL import OWLRL_Semantics
 
-from service.errors import InconsistencyError
+from service.errors import InconsistencyError, UnsupportedOntology
 from service.rdf.namespaces import OWL, RDF, RDF_TYPE, RDFS, XSD
 from service.rdf.terms import triples_from_rdflib, triples_to_rdflib
 from service.reasoning import materialise as fast
@@ -34,7 +36,9 @@ _REFLEXIVE_NOISE = {OWL + "sameAs", RDFS + "subClassOf", RDFS + "subPropertyOf",
 _TRIVIAL_TYPES = {OWL + "Thing", RDFS + "Resource"}
 _CHECKSUM_MARK = "# histkg-closure "
 REASONERS = ("auto", "owlrl", "fast")
-# owlrl itself is imported only when it reasons: a start from a warm cache never needs it (~0.1 s of start-up).
+# owlrl is imported with this module (service.reasoning.materialise needs its datatype tables anyway): a lazy
+# import was tried and reverted (c15dd04, 0c09ba8), since a request could then be the first to import rdflib,
+# whose plugin scan reads files the outbound guard refuses.
 _OWLRL_VERSION = metadata.version("owlrl")
 
 
@@ -67,9 +71,6 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
     triples_to_rdflib(ontology, graph)
     triples_to_rdflib(facts, graph)
     asserted = set(graph)
-    from owlrl import DatatypeHandling
-    from owlrl.OWLRL import OWLRL_Semantics
-
     closure = OWLRL_Semantics(graph, False, False, rdfs=False)
     DatatypeHandling.use_Alt_lexical_conversions()
     try:
@@ -151,7 +152,7 @@ def reason(ontology: list[ox.Triple], facts: list[ox.Triple], mode: str = "auto"
         return materialise(ontology, facts)
     try:
         return materialise_fast(ontology, facts)
-    except fast.UnsupportedOntology as error:
+    except UnsupportedOntology as error:
         if mode == "fast":
             raise
         log.warning("%s; reasoning with owlrl instead", error)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from service.errors import UnsupportedOntology
 from service.rdf.namespaces import OWL, RDF, RDFS
-from service.reasoning.interning import Interner, Triple, UnsupportedOntology
+from service.reasoning.interning import Interner, Triple
 
 _SCHEMA = {name: RDFS + name for name in ("subClassOf", "subPropertyOf", "domain", "range")} | {
     name: OWL + name for name in ("equivalentClass", "equivalentProperty", "inverseOf", "disjointWith",

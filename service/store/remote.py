@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import POST, POSTDIRECTLY, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from service.errors import HistkgError, QueryError, QuerySyntaxError, QueryTimeout
+from service.errors import QueryError, QuerySyntaxError, QueryTimeout, RemoteError
 from service.rdf.serialize import tsv_term
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ VALUES_CHUNK = 1000  # terms per VALUES block: a whole page's in one request, at
 # Longer queries (a page's batches) go as the request's body (application/sparql-query) rather than as a form field:
 # not URL-encoded, and not subject to the form-size limits of servlet containers (Jetty's default is 200 kB).
 _FORM_LIMIT = 16_000
-
-
-class RemoteError(HistkgError):
-    """The remote SPARQL server could not be reached or refused a request."""
 
 
 def values_clause(substitutions: dict[Any, Any] | None) -> str:
