@@ -46,7 +46,9 @@ HK_PROPERTIES = {
     "publicationDate", "natoReportingName", "motive", "conduct", "characterisation", "outcome", "quote",
     "assessment", "distance", "fuelRemaining",
     "aircraftInvolved", "involvedIn",  # added after the contract: the other aircraft of the near-collision
+    "before", "after", "edtf", "quoteOffset",  # added for time as the text tells it (issue 11)
 }
+EDTF = URIRef("http://id.loc.gov/datatypes/edtf/EDTF")
 OTHER_PREDICATES = {RDF.type, RDFS.label, RDFS.comment, SKOS.altLabel, SKOS.exactMatch, RDF.subject, RDF.predicate,
                     RDF.object}
 # The article gives exactly three dates: the defection, Zuyev's defection, and its own publication date.
@@ -274,6 +276,39 @@ def test_vague_times_stay_vague(facts: rdflib.Graph, event: str, word: str) -> N
     assert word in str(one(facts, ts, HK.dateLabel))
     assert one(facts, ts, HK.earliest) == Literal("1976-09-06", datatype=XSD.date)
     assert not list(facts.objects(ts, HK.latest))
+
+
+def test_every_time_span_has_its_edtf_form_saying_no_more_than_its_bounds(facts: rdflib.Graph) -> None:
+    for ts in set(facts.subjects(RDF.type, HK.TimeSpan)):
+        edtf = one(facts, ts, HK.edtf)
+        assert isinstance(edtf, Literal) and edtf.datatype == EDTF, f"{ts}: {edtf!r}"
+        earliest, latest = facts.value(ts, HK.earliest), facts.value(ts, HK.latest)
+        if earliest is not None and earliest == latest:
+            expected = str(earliest)          # a known day
+        elif latest is None:
+            expected = f"[{earliest}..]"     # one day on or after the bound
+        else:
+            expected = f"[..{latest}]"       # one day on or before it
+        assert str(edtf) == expected, ts
+
+
+def test_every_quote_offset_points_at_its_quote(data: rdflib.Graph, statements: set[URIRef], article: str) -> None:
+    """hk:quoteOffset is where the quote first occurs in the article: the order of the telling, for the timeline."""
+    for st in statements:
+        quote, offset = str(one(data, st, HK.quote)), one(data, st, HK.quoteOffset)
+        assert offset.datatype == XSD.integer
+        assert article.index(quote) == offset.toPython(), st
+
+
+def test_every_order_fact_relates_events_and_quotes_its_words(data: rdflib.Graph, facts: rdflib.Graph) -> None:
+    pairs = list(facts.subject_objects(HK.before))
+    assert len(pairs) >= 20
+    events = {s for s, _, o in facts.triples((None, HK.timeSpan, None))}
+    for earlier, later in pairs:
+        assert earlier in events and later in events, (earlier, later)
+        (st,) = statements_for(data, earlier, HK.before, later)
+        assert one(data, st, HK.status) == HK.Asserted
+    assert not list(facts.subject_objects(HK.after)), "hk:after is inferred, never asserted"
 
 
 def test_request_precedes_escape(facts: rdflib.Graph) -> None:

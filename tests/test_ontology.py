@@ -273,6 +273,8 @@ def test_contract_axioms() -> None:
         (HK.flew, (HK.pilotOf, HK.aircraftUsed)),
         (HK.tookPlaceWithin, (HK.place, HK.locatedIn)),
         (HK.tookPlaceWithin, (HK.tookPlaceWithin, HK.locatedIn)),
+        (HK.before, (HK.subEventOf, HK.before)),  # a part of an earlier event is earlier too
+        (HK.before, (HK.before, HK.hasSubEvent)),  # and so is what precedes a whole, for each part
     }
     assert (HK.Statement, RDFS.subClassOf, RDF.Statement) in g
     assert (HK.Person, OWL.disjointWith, HK.Organisation) in g
