@@ -25,16 +25,47 @@
         li.id = list.id + "-opt-" + i;
         var a = document.createElement(hit.url ? "a" : "span");
         if (hit.url) { a.href = hit.url; }  // url is a local path or an http(s) IRI: the server never sends others
-        a.textContent = hit.label;
+        var name = document.createElement("span");
+        name.className = "search-option-label";
+        name.textContent = hit.label;
+        a.appendChild(name);
         var type = document.createElement("small");
+        type.className = "search-option-type";
         type.textContent = " " + hit.type;
         a.appendChild(type);
+        if (hit.matched && hit.matched !== hit.label) {  // found by another name: say which
+          var alias = document.createElement("small");
+          alias.className = "search-option-alias";
+          alias.textContent = " (" + hit.matched + ")";
+          a.appendChild(alias);
+        }
+        if (hit.description) {
+          var about = document.createElement("small");
+          about.className = "search-option-description";
+          about.textContent = hit.description;
+          a.appendChild(about);
+        }
         li.appendChild(a);
         list.appendChild(li);
       });
       list.hidden = hits.length === 0;
       input.setAttribute("aria-expanded", hits.length ? "true" : "false");
       active = -1;
+      if (hits.length) { keepInView(); }
+    }
+
+    // Whatever the stylesheet does at this width, the open list stays inside the viewport: shifted back by what
+    // overflows on either side, and never wider than the viewport less a margin.
+    function keepInView() {
+      var margin = 8;
+      list.style.transform = "";
+      list.style.maxWidth = (document.documentElement.clientWidth - 2 * margin) + "px";
+      var box = list.getBoundingClientRect();
+      var width = document.documentElement.clientWidth;
+      var shift = 0;
+      if (box.right > width - margin) { shift = width - margin - box.right; }
+      if (box.left + shift < margin) { shift = margin - box.left; }
+      if (shift) { list.style.transform = "translateX(" + Math.round(shift) + "px)"; }
     }
 
     function lookup() {
@@ -42,7 +73,7 @@
       if (q === lastQuery) { return; }
       lastQuery = q;
       if (q.length < 2) { close(); return; }
-      fetch("/search?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+      fetch("/search?limit=10&q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (hits) { if (input.value.trim() === q) { render(hits.slice(0, 10)); } })
         .catch(function () { close(); });
@@ -71,6 +102,7 @@
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 200); });
+    window.addEventListener("resize", function () { if (!list.hidden) { keepInView(); } });
   }
 
   function init() {
