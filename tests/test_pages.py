@@ -213,8 +213,9 @@ def test_export_page_and_download(client: FlaskClient) -> None:
 
 def test_search_json_and_page(client: FlaskClient) -> None:
     hits = client.get("/search?q=BÉLENKO").get_json()
-    assert hits[0] == {"iri": "https://histkg.example.org/id/viktor-belenko", "label": "Viktor Belenko",
-                       "type": "person", "url": BELENKO}
+    assert {k: hits[0][k] for k in ("iri", "label", "type", "url")} == {  # the original fields, and more since
+        "iri": "https://histkg.example.org/id/viktor-belenko", "label": "Viktor Belenko", "type": "person",
+        "url": BELENKO}
     assert any(h["url"] == "/id/mig-25" for h in client.get("/search?q=foxbat").get_json())  # skos:altLabel
     assert any(h["url"] == "/id/primorsky-krai" for h in client.get("/search?q=primorskiy").get_json())
     page = soup(client, "/search?q=hakodate")
@@ -223,7 +224,12 @@ def test_search_json_and_page(client: FlaskClient) -> None:
 
 def test_unknown_iri_is_a_404_offering_search(client: FlaskClient) -> None:
     page = soup(client, "/id/no-such-thing", status=404)
-    assert page.select_one('form.not-found-search input[name=q]')["value"] == "no such thing"
+    # Nothing is called anything like it: no suggestions, and the search box is not pre-filled with a dead end.
+    assert not page.select(".not-found-suggestions li")
+    assert page.select_one('form.not-found-search input[name=q]')["value"] == ""
+    page = soup(client, "/id/belenco", status=404)  # a typo: the page suggests what it might have meant
+    assert page.select_one(".not-found-suggestions li a")["href"] == BELENKO
+    assert page.select_one('form.not-found-search input[name=q]')["value"] == "belenco"
     response = client.get("/id/no-such-thing", headers={"Accept": "application/json"})
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
 
