@@ -23,6 +23,7 @@
         var li = document.createElement("li");
         li.setAttribute("role", "option");
         li.id = list.id + "-opt-" + i;
+        li.dataset.label = hit.label;
         var a = document.createElement(hit.url ? "a" : "span");
         if (hit.url) { a.href = hit.url; }  // url is a local path or an http(s) IRI: the server never sends others
         var name = document.createElement("span");
@@ -96,12 +97,30 @@
       if (event.key === "ArrowDown") { move(1); event.preventDefault(); }
       else if (event.key === "ArrowUp") { move(-1); event.preventDefault(); }
       else if (event.key === "Escape") { close(); }
+      else if (event.key === "Enter" && active >= 0 && !list.hidden && fill) {
+        fillIn(list.querySelectorAll("[role=option]")[active]);
+        event.preventDefault();
+      }
       else if (event.key === "Enter" && active >= 0 && !list.hidden) {
         var link = list.querySelectorAll("[role=option]")[active].querySelector("a");
         if (link) { event.preventDefault(); window.location.href = link.href; }
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 200); });
+    // A form field (a saved query's entity parameter, data-fill="label"): choosing an entity fills in its label,
+    // which the server resolves, instead of opening the entity's page.
+    var fill = input.dataset.fill === "label";
+    function fillIn(option) {
+      input.value = option.dataset.label;
+      lastQuery = input.value.trim();
+      close();
+    }
+    if (fill) {
+      list.addEventListener("click", function (event) {
+        var option = event.target.closest("[role=option]");
+        if (option) { event.preventDefault(); fillIn(option); input.focus(); }
+      });
+    }
     window.addEventListener("resize", function () { if (!list.hidden) { keepInView(); } });
   }
 
