@@ -213,7 +213,7 @@ def test_describing_an_entity_asks_only_about_what_the_page_shows(remote_app: Fl
     assert described is not None and described.facts
     assert len(sent) <= PAGE_REQUESTS, "\n\n".join(q[:300] for q in sent)
     assert all(asks_only_about(q, ID + name) for q in sent), [q[:300] for q in sent]
-    assert not kg.memo.get("labels collected")
+    assert not kg.labels.collected
 
 
 @pytest.mark.parametrize("url", [
@@ -243,7 +243,7 @@ def fresh_view(settings: Settings, query_url: str, url: str, sent: list[str], bo
     response = client.get(url, headers=HTML)
     assert response.status_code == 200
     assert len(sent) <= bound, "\n\n".join(q[:300] for q in sent)
-    assert not kg.memo.get("labels collected")
+    assert not kg.labels.collected
     sent.clear()
     assert client.get(url, headers=HTML).data == response.data and not sent
     return main_part(response.data, app)

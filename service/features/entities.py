@@ -24,7 +24,6 @@ from service.provenance.explain import Explanation, explain_many
 from service.provenance.statements import StatementNode, index
 from service.rdf.namespaces import HK, RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, SKOS_ALT_LABEL
 from service.store.graph import KnowledgeGraph
-from service.store.remote import RemoteStore
 
 HEADER_PREDICATES = frozenset({RDF_TYPE, RDFS_LABEL, RDFS_COMMENT, SKOS_ALT_LABEL})
 INCOMING_PAGE_SIZE = 25
@@ -299,6 +298,4 @@ def rdf_triples(kg: KnowledgeGraph, iri: str, *, infer: bool = True) -> list[ox.
 
 def _quads_of(kg: KnowledgeGraph, subjects: Iterable[Any], predicate: ox.NamedNode | None = None) -> list[ox.Quad]:
     """The quads of many subjects (with `predicate`, if given): one request over a remote store, not one each."""
-    if isinstance(kg.store, RemoteStore):
-        return kg.store.quads_for_subjects(subjects, [predicate] if predicate is not None else [])
-    return [q for term in subjects for q in kg.triples(term, predicate, None)]
+    return kg.quads_for_subjects(subjects, predicate)

@@ -3,12 +3,10 @@
 A link is a local path for an IRI under the dataset's base, the IRI itself for other http(s) IRIs, and nothing for
 any other scheme (`javascript:`, `data:`, `file:` ...): such an IRI is shown, never linked.
 
-Labels: the in-memory store collects every label once. Over a remote store, whose archive may be far too large for
-that, a page that knows which IRIs it shows (an entity page) fetches their labels in one request
-(`prefetch_labels`), and they are remembered; a page whose own query brings the labels along (home, timeline)
-hands them over (`remember_labels`). Any other label falls back to `KnowledgeGraph.label`, which collects them all:
-the pages that still ask one label at a time (search, ontology, query results) would otherwise cost a request per
-label.
+Labels come from the graph (KnowledgeGraph.label, one ranking rule: service.store.caches.best_labels). Where lookups
+are requests (a remote store), a page that knows which IRIs it shows fetches their labels together first
+(`prefetch_labels`), and a page whose own query brings the labels along hands them over (`remember_labels`); where
+every label is at hand, both are no-ops.
 """
 
 from __future__ import annotations
@@ -20,14 +18,10 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from service.rdf.namespaces import RDFS_LABEL, SKOS, iri_to_path, shorten
+from service.rdf.namespaces import iri_to_path, shorten
 from service.store.graph import KnowledgeGraph
-from service.store.remote import RemoteStore
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-# Label predicates with their rank (lower wins), as KnowledgeGraph.label ranks them: rdfs:label, then skos:prefLabel.
-_LABEL_RANKS = {RDFS_LABEL: 0, SKOS + "prefLabel": 2}
-_LABELS_KEPT = 100_000  # remote labels remembered per dataset
 
 
 @dataclass(frozen=True)
@@ -38,10 +32,6 @@ class Node:
     href: str | None = None   # where to link, if anywhere
     datatype: str | None = None
     language: str | None = None
-
-    @property
-    def is_iri(self) -> bool:
-        return self.kind == "iri"
 
     @property
     def is_literal(self) -> bool:
@@ -65,7 +55,7 @@ def link_for(iri: str, base: str) -> str | None:
 
 
 def display_label(kg: KnowledgeGraph, iri: str) -> str:
-    label = _label(kg, iri)
+    label = kg.label(iri)
     if label:
         return label
     short = shorten(iri)
@@ -97,51 +87,10 @@ def iri_node(kg: KnowledgeGraph, iri: str) -> Node:
 
 
 def prefetch_labels(kg: KnowledgeGraph, iris: Iterable[str]) -> None:
-    """Over a remote store, fetch the labels of `iris` not yet known, together (one request per VALUES_CHUNK).
-    In memory, or once every label has been collected, they are at hand already."""
-    if not isinstance(kg.store, RemoteStore) or kg.memo.get("labels collected"):
-        return
-    known: dict[str, str | None] = kg.memo.setdefault("labels", {})
-    wanted = [iri for iri in dict.fromkeys(iris) if iri not in known]
-    if not wanted:
-        return
-    remember_labels(kg, wanted, kg.store.quads_for_subjects([ox.NamedNode(iri) for iri in wanted],
-                                                            [ox.NamedNode(p) for p in _LABEL_RANKS]))
+    """Make the labels of `iris` at hand before a page shows them (KnowledgeGraph.prefetch_labels)."""
+    kg.prefetch_labels(iris)
 
 
 def remember_labels(kg: KnowledgeGraph, iris: Iterable[str], label_quads: Iterable[ox.Quad]) -> None:
-    """Over a remote store, remember the labels of `iris` from `label_quads` (their rdfs:label / skos:prefLabel
-    triples, which a page fetched with its own query): an IRI without one there has none. In memory, a no-op."""
-    if not isinstance(kg.store, RemoteStore) or kg.memo.get("labels collected"):
-        return
-    known: dict[str, str | None] = kg.memo.setdefault("labels", {})
-    wanted = list(dict.fromkeys(iris))
-    found = _best_labels(label_quads)
-    if len(known) + len(wanted) > _LABELS_KEPT:
-        known.clear()  # crude but thread-safe under the GIL; later pages fetch again
-    known.update((iri, found.get(iri)) for iri in wanted)
-
-
-def _label(kg: KnowledgeGraph, iri: str) -> str | None:
-    if isinstance(kg.store, RemoteStore):
-        known: dict[str, str | None] = kg.memo.get("labels", {})
-        if iri in known:
-            return known[iri]
-        kg.memo["labels collected"] = True  # from here on KnowledgeGraph.label holds them all
-    return kg.label(iri)
-
-
-def _best_labels(quads: Iterable[ox.Quad]) -> dict[str, str]:
-    """One label per IRI: rdfs:label before skos:prefLabel, English or untagged before other languages; between
-    equals, the first in code-point order (so every server gives the same)."""
-    best: dict[str, tuple[int, str]] = {}
-    for quad in quads:
-        literal = quad.object
-        if not isinstance(quad.subject, ox.NamedNode) or not isinstance(literal, ox.Literal):
-            continue
-        english = literal.language in (None, "en") or str(literal.language).startswith("en")
-        candidate = (_LABEL_RANKS[quad.predicate.value] + (0 if english else 1), literal.value)
-        current = best.get(quad.subject.value)
-        if current is None or candidate < current:
-            best[quad.subject.value] = candidate
-    return {iri: text for iri, (_, text) in best.items()}
+    """Hand over the labels of `iris` a page's own query brought along (KnowledgeGraph.remember_labels)."""
+    kg.remember_labels(iris, label_quads)

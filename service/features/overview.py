@@ -1,8 +1,8 @@
 """What the home page says about the dataset: its sources, its counts, its main entities by type.
 
-Read in four queries, whatever the size of the archive: the members of the listed classes (over a remote store with
-their labels), the statement and claim counts, the graph sizes, and the source documents' details (over a remote
-store with the labels of their values and of the properties shown). They name their graphs (GRAPH) and go to the
+Read in four queries, whatever the size of the archive: the members of the listed classes (where lookups are requests,
+with their labels), the statement and claim counts, the graph sizes, and the source documents' details (where lookups
+are requests, with the labels of their values and of the properties shown). They name their graphs (GRAPH) and go to the
 store as they are: the engine answers over its own dataset faster than over KnowledgeGraph.query's list of graphs.
 """
 
@@ -16,10 +16,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service.features.nodes import Node, iri_node, node, remember_labels
+from service.features.nodes import Node, iri_node, node
 from service.rdf.namespaces import HK, RDF_TYPE, RDFS_LABEL, SKOS
 from service.store.graph import KnowledgeGraph
-from service.store.remote import RemoteStore
 
 # The headings of the home page, each the local classes whose asserted members it lists.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -77,20 +76,20 @@ def _asserted(kg: KnowledgeGraph) -> str:
 
 
 def _labels_of(kg: KnowledgeGraph, variable: str) -> str:
-    """Over a remote store, an OPTIONAL part bringing ?variable's labels along (as ?lp ?label): the page shows them,
-    and one label at a time would be a request each. In memory every label is at hand: nothing."""
-    if not isinstance(kg.store, RemoteStore):
+    """Where lookups are requests, an OPTIONAL part bringing ?variable's labels along (as ?lp ?label): the page shows
+    them, and one label at a time would be a request each. Where every label is at hand: nothing."""
+    if not kg.store.capabilities.batched_lookups:
         return ""
     return (f"OPTIONAL {{ VALUES ?lp {{ {_LABEL_PREDICATES} }} GRAPH ?lg {{ ?{variable} ?lp ?label }} "
             "FILTER(isLiteral(?label)) }")
 
 
 def _remember(kg: KnowledgeGraph, rows: list[Any], variable: str) -> None:
-    """Hand the labels a query brought along (see _labels_of) over to the label memo; an IRI without is known to have
-    none."""
-    if isinstance(kg.store, RemoteStore):
+    """Hand the labels a query brought along (see _labels_of) over to the graph's labels; an IRI without is known to
+    have none."""
+    if kg.store.capabilities.batched_lookups:
         iris = [row[variable].value for row in rows if isinstance(row[variable], ox.NamedNode)]
-        remember_labels(kg, iris, [ox.Quad(row[variable], row["lp"], row["label"]) for row in rows
+        kg.remember_labels(iris, [ox.Quad(row[variable], row["lp"], row["label"]) for row in rows
                                    if row["label"] is not None and isinstance(row[variable], ox.NamedNode)])
 
 
@@ -142,14 +141,14 @@ def _sources(kg: KnowledgeGraph, typed: dict[str, set[str]]) -> list[SourceDocum
 
 def _details(kg: KnowledgeGraph) -> dict[tuple[str, str], list[Any]]:
     """The SOURCE_DETAILS values of every source document, by (document, property). Over a remote store the labels
-    of the values and of the properties come along (a row without ?doc names a property)."""
+    of the values and of the properties come along where lookups are requests (a row without ?doc names a property)."""
     props = " ".join(f"<{HK}{p}>" for p in SOURCE_DETAILS)
     classes = " ".join(f"<{HK}{c}>" for c in SOURCE_CLASSES)
     found = (f"{{ VALUES ?c {{ {classes} }} {_asserted(kg)} GRAPH ?g {{ ?doc <{RDF_TYPE}> ?c }} FILTER(isIRI(?doc)) "
              f"VALUES ?p {{ {props} }} GRAPH ?h {{ ?doc ?p ?o }} }}")
-    remote = isinstance(kg.store, RemoteStore)
+    batched = kg.store.capabilities.batched_lookups
     rows = list(kg.store.query(f"SELECT DISTINCT ?doc ?p ?o ?lp ?label WHERE {{ {found} "
-                               f"{f'UNION {{ VALUES ?o {{ {props} }} }}' if remote else ''} {_labels_of(kg, 'o')} }}"))
+                               f"{f'UNION {{ VALUES ?o {{ {props} }} }}' if batched else ''} {_labels_of(kg, 'o')} }}"))
     _remember(kg, rows, "o")
     details: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for row in rows:

@@ -19,8 +19,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.rdf.namespaces import OWL, RDF, RDF_TYPE, RDFS
+from service.store.batches import chunks, nameable, values_block
+from service.store.caches import BoundedCache
 from service.store.graph import KnowledgeGraph
-from service.store.remote import RemoteStore, chunks, nameable, values_block
 
 Triple = tuple[Any, Any, Any]
 
@@ -105,11 +106,11 @@ def explain(kg: KnowledgeGraph, subject: Any, predicate: Any, obj: Any) -> Expla
     other). None for an asserted triple or one no known rule derives.
     """
     triple = (subject, predicate, obj)
-    remembered: dict[Triple, Explanation | None] = kg.memo.setdefault("explanations", {})
+    remembered = kg.derived(ExplanationCache)
     if triple in remembered:
         return remembered[triple]
     if not kg.is_inferred(*triple):
-        _remember(remembered, {triple: None})
+        remembered.update({triple: None})
         return None
     return explain_many(kg, [triple])[triple]
 
@@ -117,18 +118,19 @@ def explain(kg: KnowledgeGraph, subject: Any, predicate: Any, obj: Any) -> Expla
 def explain_many(kg: KnowledgeGraph, triples: Iterable[Triple]) -> dict[Triple, Explanation | None]:
     """`explain` for many triples the caller knows to be inferred, searched together: a query per derivation
     height reached (for all of them at once), instead of several queries per triple."""
-    remembered: dict[Triple, Explanation | None] = kg.memo.setdefault("explanations", {})
+    remembered = kg.derived(ExplanationCache)
     wanted = list(dict.fromkeys(triples))
     found = {t: remembered[t] for t in wanted if t in remembered}
     searched = _search(kg, [t for t in wanted if t not in found])
-    _remember(remembered, searched)
+    remembered.update(searched)
     return {**found, **searched}
 
 
-def _remember(remembered: dict[Triple, Explanation | None], found: dict[Triple, Explanation | None]) -> None:
-    if len(remembered) + len(found) > _REMEMBERED:
-        remembered.clear()  # crude but thread-safe under the GIL, and the dataset never changes
-    remembered.update(found)
+@dataclass
+class ExplanationCache(BoundedCache[Triple, Explanation | None]):
+    """The explanations found for a graph (None: asserted, or no known rule derives it), kept beside it."""
+
+    max_size: int = 20_000
 
 
 def _search(kg: KnowledgeGraph, targets: list[Triple]) -> dict[Triple, Explanation | None]:
@@ -149,7 +151,6 @@ def _search(kg: KnowledgeGraph, targets: list[Triple]) -> dict[Triple, Explanati
 
 
 _MAX_HEIGHT = 16
-_REMEMBERED = 20_000  # explanations kept per dataset
 _CANDIDATES_PER_RULE = 5
 _TRIPLES_PER_QUERY = 250  # conclusions one query asks about: some 300 kB of query text at most
 
@@ -203,9 +204,9 @@ def _candidates(kg: KnowledgeGraph, triples: list[Triple]) -> dict[Triple, list[
     rule costs the engine time quadratic in their number.)"""
     rows: list[tuple[Triple, Rule, dict[str, Any]]] = []
     inferred = f"<{kg.graphs.inferred}>"
-    # A blank node cannot be written into query text (it would become a variable): in memory, bind it, one rule at
-    # a time; a remote server's blank nodes cannot be named at all (a blank node in VALUES is a syntax error).
-    unnamed = [] if isinstance(kg.store, RemoteStore) else [t for t in triples if not nameable(*t)]
+    # A blank node cannot be written into query text (it would become a variable): where the store can bind one, one
+    # rule at a time; a remote server's blank nodes cannot be named at all (a blank node in VALUES is a syntax error).
+    unnamed = [t for t in triples if not nameable(*t)] if kg.store.capabilities.binds_blank_nodes else []
     for triple in unnamed:
         rows += [(triple, rule, row) for rule in _rules_for(triple[1])
                  for row in _solutions(kg, f"SELECT * WHERE {{ {_rule_pattern(rule, inferred)} }}", _bound(triple))]

@@ -2,9 +2,10 @@
 
 Indexed by the reified triple (rdf:subject, rdf:predicate, rdf:object) and by the entities a statement is about,
 so pages look provenance up without a query per fact. Over a small embedded store the index is built once, whole;
-over a large one or a remote SPARQL server, whose archive may be far larger than one page needs, it is filled as
-pages ask (LazyStatementIndex): the statements about an entity in one request, the statements of many triples in
-one request (`prefetch`), the statements of many triples of one property in one request (`for_triples`).
+over a large one or a store whose lookups are requests (a remote SPARQL server), whose archive may be far larger than
+one page needs, it is filled as pages ask (LazyStatementIndex): the statements about an entity in one request, the
+statements of many triples in one request (`prefetch`), the statements of many triples of one property in one request
+(`for_triples`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.rdf.namespaces import HK, RDF, RDFS_COMMENT
+from service.store.batches import chunks, nameable, values_block
 from service.store.graph import KnowledgeGraph
-from service.store.remote import RemoteStore, chunks, nameable, values_block
 
 ASSERTED = HK + "Asserted"
 Key = tuple[Any, Any, Any]
@@ -182,7 +183,7 @@ WHOLE_INDEX_LIMIT = 200_000  # quads in the store above which statements are loo
 
 @lru_cache(maxsize=8)
 def index(kg: KnowledgeGraph) -> StatementIndex:
-    if isinstance(kg.store, RemoteStore) or kg.quad_count > WHOLE_INDEX_LIMIT:
+    if kg.store.capabilities.batched_lookups or kg.quad_count > WHOLE_INDEX_LIMIT:
         return LazyStatementIndex(kg)
     nodes: dict[str, StatementNode] = {}
     for quad in kg.triples(None, ox.NamedNode(RDF + "subject"), None):

@@ -12,7 +12,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from service.errors import HistkgError, QueryError
 from service.query.sparql import QueryResult, query_form
-from service.store.remote import values_clause
+from service.store.batches import values_clause
 
 _RDF_ACCEPT = "text/turtle"
 

@@ -88,7 +88,7 @@ def execute(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset | None = 
               fmt.name if fmt else None)
     if kg.settings.query_workers <= 0:
         return answer(kg, job)  # in-process (the CLI): the deadline is checked between rows only
-    if isinstance(kg.store, ox.Store):
+    if kg.store.capabilities.answers_in_query_process:
         return pool_for(kg).execute(job)
     # A remote store: parsed in a query process under the limit (the local parse can be slow on hostile input and
     # a process cannot reach the server anyway), then sent from here; its HTTP timeout is the rest of the limit.
@@ -207,7 +207,7 @@ class QueryPool:
         engine could leave the child stuck; such a child is killed and forked again."""
         # Over a remote store the process only parses (it cannot reach the server): the ping does the same.
         ping = pickle.dumps(Job(PreparedQuery("ASK { ?s ?p ?o }", "ASK"), Dataset(), None, PING_SECONDS,
-                                check_only=not isinstance(self.kg.store, ox.Store)))
+                                check_only=not self.kg.store.capabilities.answers_in_query_process))
         for _ in range(3):
             worker = spawn(lambda payload: _serve_job(self.kg, payload), self.kg.snapshot_path)
             try:

@@ -68,10 +68,6 @@ def allow_url(url: str) -> None:
     _peers.update((str(info[4][0]), port) for info in infos)
 
 
-def allowed_dirs() -> tuple[str, ...]:
-    return _allowed
-
-
 @contextmanager
 def guarded() -> Iterator[None]:
     token = _active.set(True)

@@ -230,7 +230,7 @@ def write_by_engine(kg: KnowledgeGraph, query: PreparedQuery, dataset: Dataset, 
 
     There is no cooperative deadline here: use it where the process itself is the time limit (a query process)."""
     writer = _ENGINE_WRITERS.get(fmt.name)
-    if writer is None or query.form != "SELECT" or not isinstance(kg.store, ox.Store):
+    if writer is None or query.form != "SELECT" or not kg.store.capabilities.writes_answers:
         return None
     results_format, fewest_bytes = writer
     output = _BudgetedOutput(None if limit is None else limit * _WIDEST_ROW_BYTES)

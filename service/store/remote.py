@@ -1,12 +1,13 @@
 """The store over any SPARQL 1.1 server (Oxigraph server, Jena Fuseki, GraphDB, Virtuoso, Neptune).
 
-`RemoteStore` answers the small part of pyoxigraph's `Store` API the service uses — `query`, `quads_for_pattern`,
-`len`, `in` — by SPARQL over HTTP through SPARQLWrapper, so every feature works unchanged in this mode. Graph
+`RemoteStore` implements the store interface (service.store.base) by SPARQL over HTTP through SPARQLWrapper, so every
+feature works unchanged in this mode. Graph
 lists travel as the protocol's default-graph-uri / named-graph-uri; pre-bound variables as a trailing VALUES
 clause. Loading pushes each named graph with SPARQL Update.
 
 Every request is a round trip, so features that look many terms up at once (an entity page's statements and
-labels) ask for them together: `quads_for_subjects`, and `values_block` for their own queries.
+labels) ask for them together (its capabilities say so): `quads_for_subjects`, and VALUES blocks
+(service.store.batches) for their own queries.
 """
 
 from __future__ import annotations
@@ -24,44 +25,26 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from service.errors import QueryError, QuerySyntaxError, QueryTimeout, RemoteError
 from service.rdf.serialize import tsv_term
+from service.store.base import Capabilities, Store
+from service.store.batches import chunks, values_block, values_clause
 
 log = logging.getLogger(__name__)
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 _CHUNK = 20_000  # triples per INSERT DATA request
 _CACHE_SIZE = 4096  # answers kept: the served dataset does not change, so an answer stays right
-VALUES_CHUNK = 1000  # terms per VALUES block: a whole page's in one request, at most ~100 kB of query text
 # Longer queries (a page's batches) go as the request's body (application/sparql-query) rather than as a form field:
 # not URL-encoded, and not subject to the form-size limits of servlet containers (Jetty's default is 200 kB).
 _FORM_LIMIT = 16_000
 
 
-def values_clause(substitutions: dict[Any, Any] | None) -> str:
-    if not substitutions:
-        return ""
-    names = " ".join(f"?{getattr(v, 'value', v)}" for v in substitutions)
-    values = " ".join(tsv_term(t) for t in substitutions.values())
-    return f"\nVALUES ({names}) {{ ({values}) }}\n"
+REMOTE = Capabilities(batched_lookups=True, answers_in_query_process=False, writes_answers=False,
+                      binds_blank_nodes=False)
 
 
-def values_block(variables: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A VALUES block binding `variables` to each row of terms (or integers). Blank nodes cannot be named in a query
-    (they would stand for any node): callers leave rows holding them out (see `nameable`)."""
-    names = " ".join(f"?{v}" for v in variables)
-    body = " ".join("(" + " ".join(str(t) if isinstance(t, int) else tsv_term(t) for t in row) + ")" for row in rows)
-    return f"VALUES ({names}) {{ {body} }}"
+class RemoteStore(Store):
+    capabilities = REMOTE
 
-
-def nameable(*terms: Any) -> bool:
-    """True when every term can be written into a query's text (no blank node, no missing term)."""
-    return all(isinstance(t, ox.NamedNode | ox.Literal) for t in terms)
-
-
-def chunks(items: Sequence[Any], size: int = VALUES_CHUNK) -> Iterator[Sequence[Any]]:
-    return (items[i:i + size] for i in range(0, len(items), size))
-
-
-class RemoteStore:
     def __init__(self, query_url: str, update_url: str | None = None, timeout: float = 30) -> None:
         self.query_url = query_url
         self.update_url = update_url
@@ -69,8 +52,8 @@ class RemoteStore:
         self._answers: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
 
     # --- queries ------------------------------------------------------------------------------------------------
-    def query(self, text: str, *, default_graph: Iterable[Any] | None = None,
-              named_graphs: Iterable[Any] | None = None, substitutions: dict[Any, Any] | None = None,
+    def query(self, text: str, *, default_graph: list[Any] | None = None,
+              named_graphs: list[Any] | None = None, substitutions: dict[Any, Any] | None = None,
               base_iri: str | None = None, timeout: float | None = None) -> Any:
         """`timeout`: seconds for this query's answer (default: the store's), past which QueryTimeout is raised. The
         server may keep evaluating: set its own limit too (Fuseki, GraphDB and Virtuoso have one)."""
@@ -145,8 +128,8 @@ class RemoteStore:
         self.update(f"DROP SILENT GRAPH <{graph}>")
         plain = [t for t in triples if not _has_blank_node(t)]
         blank = [t for t in triples if _has_blank_node(t)]
-        chunks = [plain[i:i + _CHUNK] for i in range(0, len(plain), _CHUNK)] + ([blank] if blank else [])
-        for chunk in chunks:
+        requests = [plain[i:i + _CHUNK] for i in range(0, len(plain), _CHUNK)] + ([blank] if blank else [])
+        for chunk in requests:
             body = (ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
             self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
 

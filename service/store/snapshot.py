@@ -24,7 +24,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"  # bump when what a snapshot holds changes: older ones are then ignored (and pruned)
+FORMAT_VERSION = "2"  # bump when what a snapshot holds changes: older ones are then ignored (and pruned)
 MANIFEST = "histkg-snapshot.json"
 _PREFIX = "store-"
 _CHUNK = 200_000  # quads serialised at a time into the bulk loader's input file
@@ -48,6 +48,7 @@ class Manifest:
     union_copy: bool
     extra_graphs: list[str] = field(default_factory=list)
     size_estimate: int = 0  # what `auto` compared with its threshold when it chose to write this snapshot
+    asserted_union: str | None = None  # the hidden graph holding the asserted graphs' union (service.store.builder)
     format: str = FORMAT_VERSION
     pyoxigraph: str = ox.__version__
 
@@ -83,9 +84,10 @@ def open_store(path: Path) -> ox.Store | None:
 
 
 def write_snapshot(path: Path, quads: Iterable[ox.Quad], closure_nt: bytes | None, closure_graph: ox.NamedNode,
-                   manifest: Manifest) -> None:
+                   manifest: Manifest, finish: Callable[[ox.Store], None] | None = None) -> None:
     """Build the snapshot of `quads` (+ the closure's N-Triples, into `closure_graph`) and, when `union_copy`, of
-    their union in the default graph; atomically in place at `path`. Older snapshots are pruned."""
+    their union in the default graph; `finish` adds what the builder derives inside the engine; atomically in place
+    at `path`. Older snapshots are pruned."""
     path.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
     try:
@@ -103,6 +105,8 @@ def write_snapshot(path: Path, quads: Iterable[ox.Quad], closure_nt: bytes | Non
         store.bulk_load(path=str(stream), format=ox.RdfFormat.N_QUADS)
         stream.unlink()
         store.bulk_extend(blank)
+        if finish is not None:
+            finish(store)
         store.optimize()  # compacted: ~25% faster queries than the loader's own layout (bench: 500k)
         store.flush()
         manifest.quads = len(store)
