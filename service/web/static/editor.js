@@ -1,14 +1,39 @@
 // SPARQL query editor: progressive enhancement of form.sparql-query (textarea[name=query], a submit button).
-// Adds: examples from the saved queries, Ctrl/Cmd+Enter to run, results fetched as SPARQL JSON and shown in
-// table.results with entity links, download links in every result format, and the query kept in the URL.
-// Without this script the form still works: it submits to /sparql and the server renders the result.
+// With static/vendor/codemirror-sparql.js loaded (window.HistkgCodeMirror), the textarea becomes a CodeMirror 6
+// editor: SPARQL highlighting, completion of the service's prefixes (after PREFIX, and for prefixed names, declaring
+// an undeclared one), Ctrl/Cmd+Enter to run, and the position of a syntax error marked. Without CodeMirror the
+// textarea stays and still runs with Ctrl+Enter. Either way: examples from the saved queries, results fetched as
+// SPARQL JSON and shown like the server's table (short names, local IRIs linked to their pages, a literal's datatype
+// or language on hover), readable errors, download links in every result format, and the query kept in the URL.
+// Without JavaScript the form submits to /sparql and the server renders the result.
 (function () {
   "use strict";
   var RESULT_FORMATS = ["json", "xml", "csv", "tsv"];
+  var CM = window.HistkgCodeMirror;
+  var marked = false;  // an error position is marked in the editor
 
+  // --- terms as the server's table shows them -------------------------------------------------------------------
   function base() {
     var meta = document.querySelector('meta[name="histkg-base"]');
     return meta ? meta.getAttribute("content") : location.origin + "/";
+  }
+
+  // The service's prefixes, in the server's order, from <script type="application/json" id="sparql-prefixes">.
+  function knownPrefixes() {
+    var node = document.getElementById("sparql-prefixes");
+    try { return node ? JSON.parse(node.textContent) : []; } catch (e) { return []; }
+  }
+
+  // hk:Person where a prefix fits and the rest is a plain local name, as service.rdf.namespaces.shorten does.
+  function shorten(iri, prefixes) {
+    for (var i = 0; i < prefixes.length; i++) {
+      var ns = prefixes[i][1];
+      if (iri.indexOf(ns) === 0) {
+        var local = iri.slice(ns.length);
+        if (local && /^[\p{L}\p{N}_.-]+$/u.test(local) && local.slice(-1) !== ".") { return prefixes[i][0] + ":" + local; }
+      }
+    }
+    return iri;
   }
 
   function href(iri) {
@@ -24,24 +49,222 @@
     return node;
   }
 
-  function cell(term) {
+  function cell(term, prefixes) {
     var td = el("td");
-    if (!term) { return td; }
+    if (!term) { td.className = "unbound"; return td; }
     if (term.type === "uri") {
       var target = href(term.value);
-      var a = el(target ? "a" : "span", term.value);
+      var a = el(target ? "a" : "span", shorten(term.value, prefixes));
       if (target) { a.href = target; }
+      a.title = term.value;
+      td.className = "iri";
       td.appendChild(a);
     } else if (term.type === "bnode") {
+      td.className = "bnode";
       td.textContent = "_:" + term.value;
     } else {
+      td.className = "literal";
       td.textContent = term.value;
-      var note = term["xml:lang"] ? "@" + term["xml:lang"] : (term.datatype ? term.datatype.replace(/^.*[#/]/, "xsd:") : "");
-      if (note) { td.appendChild(el("span", " " + note, "note")); }
+      var dt = term.datatype && term.datatype !== "http://www.w3.org/2001/XMLSchema#string" ? shorten(term.datatype, prefixes) : "";
+      var note = term["xml:lang"] ? "@" + term["xml:lang"] : dt;
+      if (note) { td.title = note; }
     }
     return td;
   }
 
+  // --- errors -----------------------------------------------------------------------------------------------------
+  // The endpoint says "syntax error: error at LINE:COLUMN: expected one of ..." (the engine's words); this reads
+  // better and gives the position to mark. Character classes in the engine's list ("['A' ..= 'Z' | ...]") say
+  // "a name goes on here"; they are folded into words.
+  function readableError(message, query, prefixes) {
+    var m = /error at (\d+):(\d+):\s*([\s\S]*)$/.exec(message || "");
+    if (!m) { return { text: message || "the query failed" }; }
+    var line = Number(m[1]), column = Number(m[2]), detail = m[3].trim();
+    var fix = null;
+    var undeclared = undeclaredPrefixes(query);
+    if (/Prefix not found/.test(detail) && undeclared.length) {
+      var known = prefixes.filter(function (p) { return p[0] === undeclared[0]; })[0];
+      detail = "the prefix " + undeclared[0] + ": is not declared" + (known ? " (PREFIX " + known[0] + ": <" + known[1] + ">)" : "");
+      fix = known || null;
+    } else if (/^expected/.test(detail)) {
+      var words = [], classes = false;
+      detail.replace(/^expected (one of )?/, "").split(/,\s*(?![^\[]*\])/).forEach(function (item) {
+        item = item.trim();
+        if (item.charAt(0) === "[") { classes = true; } else if (item) { words.push(item); }
+      });
+      if (classes) { words.push("a name or a value"); }
+      detail = "expected " + (words.length > 1 ? "one of " : "") + words.join(", ");
+    }
+    return { text: "Syntax error at line " + line + ", column " + column + ": " + detail, line: line, column: column, fix: fix };
+  }
+
+  function undeclaredPrefixes(query) {
+    var code = query.replace(/#[^\n]*/g, " ").replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>/g, " ");
+    var declared = {}, found = [];
+    code.replace(/PREFIX\s+([A-Za-z][\w.-]*)?:/gi, function (_, p) { declared[p || ""] = true; return ""; });
+    code.replace(/(^|[\s(\[{;,.\/^|!])([A-Za-z][\w.-]*)?:(?=[\w%\\]|[\s)\]};,.]|$)/g, function (_, __, p) {
+      p = p || "";
+      if (!declared[p] && !/^(PREFIX|BASE)$/i.test(p) && found.indexOf(p) < 0) { found.push(p); }
+      return "";
+    });
+    return found;
+  }
+
+  // --- the editor ---------------------------------------------------------------------------------------------------
+  function declaredIn(text) {
+    var out = {};
+    text.replace(/PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>/gi, function (_, p, ns) { out[p || ""] = ns; return ""; });
+    return out;
+  }
+
+  // Where a new PREFIX line goes: after the prologue's last PREFIX/BASE line, else before the first line of the
+  // query proper (after a leading comment header such as a saved query's "#+" lines).
+  function declarationChange(doc, name, ns) {
+    var lastPrologue = null, firstCode = null;
+    for (var n = 1; n <= doc.lines; n++) {
+      var line = doc.line(n), text = line.text.trim();
+      if (/^(PREFIX|BASE)\b/i.test(text)) { lastPrologue = line; } else if (text && text.charAt(0) !== "#") { firstCode = line; break; }
+    }
+    var decl = "PREFIX " + name + ": <" + ns + ">";
+    if (lastPrologue) { return { from: lastPrologue.to, insert: "\n" + decl }; }
+    return { from: firstCode ? firstCode.from : doc.length, insert: decl + "\n" };
+  }
+
+  function declare(view, name, ns) {
+    if (declaredIn(view.state.doc.toString())[name] !== undefined) { return; }
+    view.dispatch({ changes: declarationChange(view.state.doc, name, ns) });
+  }
+
+  function completionSource(prefixes) {
+    return function (context) {
+      var line = context.state.doc.lineAt(context.pos);
+      var before = line.text.slice(0, context.pos - line.from);
+      // 1. PREFIX <name>: the service's prefixes as whole declarations.
+      var decl = /(?:^|\s)PREFIX\s+([A-Za-z][\w.-]*)?$/i.exec(before);
+      if (decl) {
+        var taken = declaredIn(context.state.doc.toString());
+        return {
+          from: context.pos - (decl[1] || "").length,
+          options: prefixes.filter(function (p) { return taken[p[0]] === undefined; }).map(function (p) {
+            return { label: p[0] + ":", detail: "<" + p[1] + ">", apply: p[0] + ": <" + p[1] + ">", type: "namespace" };
+          }),
+          validFor: /^[\w.-]*$/,
+        };
+      }
+      // 2. The prefix of a prefixed name; an undeclared known prefix gets its PREFIX line on the way.
+      var word = context.matchBefore(/[A-Za-z][\w.-]*$/);
+      if (!word && !context.explicit) { return null; }
+      var from = word ? word.from : context.pos;
+      var prev = context.state.sliceDoc(Math.max(0, from - 1), from);
+      if (/[?$:<@"'\w\\]/.test(prev)) { return null; }  // a variable, a local name, an IRI, a language tag, a string
+      var typed = word ? word.text : "";
+      var declared = declaredIn(context.state.doc.toString());
+      var names = prefixes.map(function (p) { return p; });
+      Object.keys(declared).forEach(function (p) {
+        if (!names.some(function (q) { return q[0] === p; })) { names.push([p, declared[p]]); }
+      });
+      var options = names.filter(function (p) { return p[0].indexOf(typed) === 0; }).map(function (p) {
+        return {
+          label: p[0] + ":", detail: p[1], type: "namespace",
+          apply: function (view, completion, f, t) {
+            var changes = [{ from: f, to: t, insert: p[0] + ":" }];
+            if (declaredIn(view.state.doc.toString())[p[0]] === undefined) {
+              changes.push(declarationChange(view.state.doc, p[0], p[1]));
+            }
+            var set = view.state.changes(changes);
+            view.dispatch({ changes: set, selection: { anchor: set.mapPos(t, 1) }, annotations: CM.pickedCompletion.of(completion) });
+          },
+        };
+      });
+      return options.length ? { from: from, options: options, filter: false } : null;
+    };
+  }
+
+  function createEditor(form, textarea, prefixes) {
+    var submit = function () {
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+      return true;
+    };
+    // CodeMirror writes its styles with style-mod, which in a document adds <style> elements (inline styles, which the
+    // CSP refuses) but in a shadow root uses constructed style sheets (allowed). So the editor lives in a shadow root,
+    // with the site's editor.css linked inside it.
+    var holder = el("div", null, "sparql-editor");
+    textarea.parentNode.insertBefore(holder, textarea);
+    var root = holder.attachShadow({ mode: "open" });
+    var sheet = document.querySelector("link[rel=stylesheet][href*='editor.css']");
+    if (sheet) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = sheet.href;
+      root.appendChild(link);
+    }
+    var parent = el("div", null, "sparql-editor-root");
+    root.appendChild(parent);
+    var view = new CM.EditorView({
+      root: root,
+      parent: parent,
+      state: CM.EditorState.create({
+        doc: textarea.value,
+        extensions: [
+          CM.Prec.highest(CM.keymap.of([{ key: "Mod-Enter", run: submit }])),  // the default keymap's Mod-Enter inserts a line
+          CM.lineNumbers(), CM.highlightActiveLineGutter(), CM.history(), CM.drawSelection(), CM.indentOnInput(),
+          CM.bracketMatching(), CM.closeBrackets(), CM.highlightActiveLine(),
+          CM.sparql, CM.syntaxHighlighting(CM.defaultHighlightStyle, { fallback: true }),
+          CM.autocompletion({ override: [completionSource(prefixes)], icons: false }),
+          CM.lintGutter(),
+          CM.keymap.of([].concat(CM.closeBracketsKeymap, CM.defaultKeymap, CM.historyKeymap, CM.completionKeymap)),
+          CM.EditorView.lineWrapping,
+          CM.EditorView.contentAttributes.of({ "aria-label": "SPARQL query", "aria-describedby": "query-hint" }),
+          // The textarea stays in the form (hidden): a plain submit (CONSTRUCT, no fetch) sends what is in the editor.
+          // An edit clears the marked error: its position belongs to the text that was run.
+          CM.EditorState.transactionExtender.of(function (tr) {
+            if (!tr.docChanged || !marked) { return null; }
+            marked = false;
+            return { effects: CM.setDiagnostics(tr.startState, []).effects };
+          }),
+          CM.EditorView.updateListener.of(function (update) {
+            if (update.docChanged) { textarea.value = update.state.doc.toString(); }
+          }),
+        ],
+      }),
+    });
+    textarea.hidden = true;
+    textarea.setAttribute("aria-hidden", "true");
+    textarea.tabIndex = -1;
+    var label = form.querySelector("label[for=query]");
+    if (label) { label.addEventListener("click", function (event) { event.preventDefault(); view.focus(); }); }
+    return view;
+  }
+
+  function setText(view, textarea, text) {
+    textarea.value = text;
+    if (view) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+      view.focus();
+    } else { textarea.focus(); }
+  }
+
+  function markError(view, error) {
+    if (!view) { return; }
+    if (!error || !error.line) { marked = false; view.dispatch(CM.setDiagnostics(view.state, [])); return; }
+    var doc = view.state.doc;
+    var line = doc.line(Math.min(Math.max(error.line, 1), doc.lines));
+    var pos = Math.min(line.from + Math.max(error.column - 1, 0), line.to);
+    var from = pos, to = pos;
+    var rest = /^\S+/.exec(line.text.slice(pos - line.from));
+    if (rest) { to = pos + rest[0].length; } else {  // at the end of a line: mark the token before
+      var back = /\S+\s*$/.exec(line.text.slice(0, pos - line.from));
+      if (back) { from = line.from + back.index; to = pos; }
+    }
+    var diagnostic = { from: from, to: Math.max(to, from), severity: "error", message: error.text };
+    if (error.fix) {
+      diagnostic.actions = [{ name: "Declare " + error.fix[0] + ":", apply: function (v) { declare(v, error.fix[0], error.fix[1]); } }];
+    }
+    view.dispatch(CM.setDiagnostics(view.state, [diagnostic]));
+    marked = true;
+  }
+
+  // --- running ------------------------------------------------------------------------------------------------------
   function params(form, extra) {
     var query = form.querySelector("textarea[name=query]").value;
     var box = form.querySelector("input[type=checkbox][name=infer]");
@@ -61,9 +284,10 @@
     return out;
   }
 
-  function render(form, data, seconds) {
+  function render(form, data, seconds, prefixes) {
     var out = section(form);
     if (data.boolean !== undefined) {
+      out.appendChild(el("p", "ASK in " + seconds + " s", "result-meta"));
       out.appendChild(el("p", String(data.boolean), "boolean"));
     } else {
       var vars = data.head.vars || [];
@@ -76,7 +300,7 @@
       var body = table.appendChild(el("tbody"));
       rows.forEach(function (row) {
         var tr = el("tr");
-        vars.forEach(function (v) { tr.appendChild(cell(row[v])); });
+        vars.forEach(function (v) { tr.appendChild(cell(row[v], prefixes)); });
         body.appendChild(tr);
       });
       out.appendChild(table);
@@ -91,30 +315,40 @@
     out.appendChild(links);
   }
 
-  function run(form, event) {
+  function showError(form, view, error) {
+    var out = section(form);
+    out.querySelector("h2").textContent = "Error";
+    var box = el("p", error.text, "sparql-error");
+    box.setAttribute("role", "alert");
+    out.appendChild(box);
+    markError(view, error);
+  }
+
+  function run(form, view, prefixes, event) {
     var text = form.querySelector("textarea[name=query]").value;
     var stripped = text.replace(/#[^\n]*/g, " ").replace(/<[^>]*>/g, " ").replace(/"[^"\n]*"/g, " ");
     if (/\b(CONSTRUCT|DESCRIBE)\b/i.test(stripped)) { return; }  // graph results: the server renders them
     event.preventDefault();
+    markError(view, null);
     var started = performance.now();
     var p = params(form);
     history.replaceState(null, "", location.pathname + "?" + p.toString());
     fetch(form.getAttribute("action") + "?" + p.toString(), { headers: { "Accept": "application/sparql-results+json" } })
       .then(function (r) {
-        return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+        return r.json().then(function (data) { return { ok: r.ok, data: data }; },
+          function () { return { ok: false, data: { error: { message: r.status + " " + r.statusText } } }; });
       })
       .then(function (res) {
         if (!res.ok) {
-          var out = section(form);
-          out.appendChild(el("p", (res.data.error && res.data.error.message) || "the query failed", "error-message"));
+          showError(form, view, readableError(res.data.error && res.data.error.message, text, prefixes));
           return;
         }
-        render(form, res.data, ((performance.now() - started) / 1000).toFixed(3));
+        render(form, res.data, ((performance.now() - started) / 1000).toFixed(3), prefixes);
       })
       .catch(function () { form.submit(); });
   }
 
-  function examples(form, textarea) {
+  function examples(form, view, textarea) {
     fetch("/queries", { headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (saved) {
@@ -130,7 +364,7 @@
         });
         select.addEventListener("change", function () {
           var q = saved[Number(select.value)];
-          if (q) { textarea.value = q.text; textarea.focus(); }
+          if (q) { setText(view, textarea, q.text); }
         });
         label.appendChild(select);
         form.insertBefore(label, form.firstChild);
@@ -144,14 +378,18 @@
     var textarea = form.querySelector("textarea[name=query]");
     var fromUrl = new URLSearchParams(location.search).get("query");
     if (fromUrl && !textarea.value) { textarea.value = fromUrl; }
-    textarea.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
-      }
-    });
-    form.addEventListener("submit", function (event) { run(form, event); });
-    examples(form, textarea);
+    var prefixes = knownPrefixes();
+    var view = CM && document.body.attachShadow ? createEditor(form, textarea, prefixes) : null;
+    if (!view) {
+      textarea.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+        }
+      });
+    }
+    form.addEventListener("submit", function (event) { run(form, view, prefixes, event); });
+    examples(form, view, textarea);
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
