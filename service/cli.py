@@ -272,6 +272,11 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool, sto
     from service.web import create_app
     from service.web.serving import run_production
 
+    # The serving processes share the query processes' memory budget (service.query.executor.pool_size).
+    try:
+        settings = settings.with_(serving_processes=1 if dev else max(1, workers))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     kg = connect_graph(settings, store_url) if store_url else load_graph(settings)
     for phase, seconds in kg.report.phases:
         click.echo(f"histkg: {phase} in {seconds:.3f} s", err=True)

@@ -58,6 +58,12 @@ class Settings:
     reasoner: str = "auto"        # "owlrl", "fast" (reasoning.materialise) or "auto": fast from the threshold on
     reasoner_threshold: int = 20_000  # input triples (ontology + facts) from which "auto" uses the fast reasoner
     query_workers: int = 4        # query processes per serving process (0: run queries in-process, CLI)
+    # Memory a query process may take beyond the graph it shares with its parent (MB; 0: unbounded), and what all
+    # query processes of the server may take together: the pools size themselves so that processes x limit fits
+    # (service.query.executor.pool_size). 128 x 8 = the default 2 serving processes x 4 on a 2 GiB server.
+    query_memory_mb: int = 128
+    query_memory_budget_mb: int = 1024
+    serving_processes: int = 1    # HTTP worker processes sharing that budget (set by `histkg serve --workers`)
     max_body_bytes: int = 1 << 20  # request bodies larger than this are refused (413)
     max_url_length: int = 8_000   # path + query string longer than this is refused (414)
     # "memory", "disk" (an on-disk store snapshot in cache_dir, reopened at the next start: service.store.snapshot) or
@@ -86,6 +92,10 @@ class Settings:
             env["query_timeout"] = float(value)
         if value := os.environ.get("HISTKG_QUERY_WORKERS"):
             env["query_workers"] = int(value)
+        if value := os.environ.get("HISTKG_QUERY_MEMORY_MB"):
+            env["query_memory_mb"] = int(value)
+        if value := os.environ.get("HISTKG_QUERY_MEMORY_BUDGET_MB"):
+            env["query_memory_budget_mb"] = int(value)
         if value := os.environ.get("HISTKG_REASONER"):
             env["reasoner"] = value
         if value := os.environ.get("HISTKG_STORAGE"):
@@ -102,3 +112,10 @@ class Settings:
     def __post_init__(self) -> None:
         if self.storage not in STORAGES:
             raise ValueError(f"storage must be one of {', '.join(STORAGES)}, not {self.storage!r}")
+        if self.query_memory_mb < 0 or self.query_memory_budget_mb < 0:
+            raise ValueError("the query memory limit and budget are megabytes, 0 or more")
+        if self.query_memory_mb and self.query_memory_budget_mb < self.query_memory_mb * self.serving_processes:
+            raise ValueError(f"the query memory budget ({self.query_memory_budget_mb} MB) does not fit one query "
+                             f"process of {self.query_memory_mb} MB per serving process "
+                             f"({self.serving_processes}): raise HISTKG_QUERY_MEMORY_BUDGET_MB or lower "
+                             f"HISTKG_QUERY_MEMORY_MB")

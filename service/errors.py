@@ -134,6 +134,20 @@ class ServerBusy(QueryTimeout):
         return (self.seconds, self.workers)
 
 
+class QueryMemoryExceeded(HistkgError):
+    """The query needed more memory than a query process may take (Settings.query_memory_mb) and was stopped: its
+    process was replaced (service.query.executor)."""
+
+    def __init__(self, megabytes: int) -> None:
+        super().__init__(f"the query needed more than the memory limit of {megabytes} MB per query and was "
+                         "stopped; narrow it (sorting, DISTINCT, GROUP BY or GROUP_CONCAT over many rows, or a "
+                         "cross product of patterns, take memory)")
+        self.megabytes = megabytes
+
+    def arguments(self) -> tuple[Any, ...]:
+        return (self.megabytes,)
+
+
 class RemoteError(HistkgError):
     """The remote SPARQL server could not be reached or refused a request (service.store.remote)."""
 

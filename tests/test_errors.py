@@ -128,7 +128,7 @@ def test_every_error_class_has_its_http_status() -> None:
     expected = {
         "HistkgError": 500, "DataFileError": 500, "InconsistencyError": 500, "UnsupportedOntology": 500,
         "RemoteError": 500, "QueryError": 400, "QuerySyntaxError": 400, "QueryRefused": 400, "OutboundRefused": 400,
-        "UpdateRefused": 403, "QueryTimeout": 503, "ServerBusy": 503, "NotFound": 404}
+        "UpdateRefused": 403, "QueryTimeout": 503, "ServerBusy": 503, "QueryMemoryExceeded": 503, "NotFound": 404}
     assert {kind.__name__: code for kind, code in STATUS.items()} == expected
     assert set(STATUS) == set(_classes())
     assert {kind.__name__: status_for(_sample(kind)) for kind in _classes()} == expected

@@ -9,6 +9,10 @@ overflow the Rust stack and kill the whole process. So each query runs in a work
   (the CPU is free at once), answers 503, and forks a replacement in the background;
 - the worker serialises the answer itself (the negotiated format), so the parent gets bytes and a little metadata;
 - a worker that crashes (stack overflow) costs one 400, never the server;
+- a worker may take Settings.query_memory_mb beyond the graph it shares (RLIMIT_DATA, service.query.worker); a
+  query that needs more ends its process (the engine aborts on the failed allocation) and is answered with
+  QueryMemoryExceeded (503); the process is replaced. The pool has at most pool_size() workers, so that all the
+  server's query processes together stay within Settings.query_memory_budget_mb;
 - a worker cannot create a file descriptor: after the fork it keeps only stdin/stdout/stderr and its socket and
   lowers RLIMIT_NOFILE to 4, so the engine cannot open a file or a socket whatever a query says (pyoxigraph does
   connect for SERVICE; service.query.sparql refuses that first, this is the second wall).
@@ -27,6 +31,7 @@ import atexit
 import logging
 import os
 import pickle
+import signal
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -34,7 +39,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service.errors import HistkgError, QueryError, QueryTimeout, ServerBusy, rebuild
+from service.config import Settings
+from service.errors import HistkgError, QueryError, QueryMemoryExceeded, QueryTimeout, ServerBusy, rebuild
 from service.query import sandbox
 from service.query.sparql import Dataset, PreparedQuery, QueryResult, check_syntax, run, write_by_engine, write_result
 from service.query.worker import Worker, spawn
@@ -135,12 +141,14 @@ class QueryPool:
         self.size = max(1, size)
         self.steady = max(1, steady if steady is not None else _steady_default())
         self.pid = os.getpid()
+        self.memory_mb = kg.settings.query_memory_mb
         self._idle: list[Worker] = []
         self._count = 0
         self._busy = 0
         self._closed = False
         self._cond = threading.Condition()
-        self.kills = 0
+        self.kills = 0  # at the time limit
+        self.memory_kills = 0  # at the memory limit
         if kg.snapshot_path is not None and sandbox.abi_version() < 4:
             log.warning("this kernel has no Landlock (ABI >= 4): query processes over the on-disk store may open "
                         "files and sockets; only the query guard keeps SERVICE out. Use --storage memory to keep "
@@ -157,16 +165,29 @@ class QueryPool:
             reply = worker.call(pickle.dumps(job, pickle.HIGHEST_PROTOCOL), deadline + GRACE)
         except TimeoutError:
             self._discard(worker, replace=True)
+            self.kills += 1
             raise QueryTimeout(job.timeout) from None
-        except EOFError:  # the worker died: the engine crashed on this query (a Rust stack overflow, say)
-            self._discard(worker, replace=True)
+        except EOFError:  # the worker died: out of memory, or the engine crashed (a Rust stack overflow, say)
+            ended = self._discard(worker, replace=True)
+            if ended == signal.SIGABRT and self.memory_mb:  # an allocation failed at the limit: Rust aborts
+                self.memory_kills += 1
+                raise QueryMemoryExceeded(self.memory_mb) from None
             raise QueryError("the query engine failed on this query (it may be nested too deeply or too "
                              "large); simplify it") from None
         except BaseException:
             self._discard(worker, replace=True)
             raise
+        try:
+            done = _unpack(reply, worker.pid)
+        except QueryMemoryExceeded:  # Python's MemoryError: the process may be left in a poor state, replace it
+            self.memory_kills += 1
+            self._discard(worker, replace=True)
+            raise
+        except BaseException:
+            self._release(worker, was_busy=True)
+            raise
         self._release(worker, was_busy=True)
-        return _unpack(reply, worker.pid)
+        return done
 
     def close(self) -> None:
         with self._cond:
@@ -209,7 +230,7 @@ class QueryPool:
         ping = pickle.dumps(Job(PreparedQuery("ASK { ?s ?p ?o }", "ASK"), Dataset(), None, PING_SECONDS,
                                 check_only=not self.kg.store.capabilities.answers_in_query_process))
         for _ in range(3):
-            worker = spawn(lambda payload: _serve_job(self.kg, payload), self.kg.snapshot_path)
+            worker = spawn(lambda payload: _serve_job(self.kg, payload), self.kg.snapshot_path, self.memory_mb << 20)
             try:
                 worker.call(ping, time.monotonic() + PING_SECONDS)
                 return worker
@@ -228,15 +249,16 @@ class QueryPool:
         if closed:
             worker.kill()
 
-    def _discard(self, worker: Worker, replace: bool) -> None:
-        worker.kill()
-        self.kills += 1
+    def _discard(self, worker: Worker, replace: bool) -> int | None:
+        """Kill and forget a busy worker; returns the signal that ended it (Worker.kill)."""
+        ended = worker.kill()
         with self._cond:
             self._count -= 1
             self._busy -= 1
             self._cond.notify_all()
         if replace and os.getpid() == self.pid:
             threading.Thread(target=self._replenish, name="histkg-query-worker-fork", daemon=True).start()
+        return ended
 
     def _replenish(self) -> None:
         with self._cond:
@@ -262,6 +284,8 @@ def _serve_job(kg: KnowledgeGraph, payload: bytes) -> bytes:
         reply = ("error", error.record())
     except RecursionError:
         reply = ("error", QueryError("the query is nested too deeply to evaluate").record())
+    except MemoryError:  # Python's side of the memory limit (the engine's side ends the process)
+        reply = ("error", QueryMemoryExceeded(kg.settings.query_memory_mb).record())
     except Exception as error:  # never the worker's death: report it
         reply = ("error", QueryError(f"the query could not be evaluated: {error}").record())
     return pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
@@ -274,6 +298,15 @@ def _unpack(reply: bytes, pid: int) -> Answer:
         done.worker_pid = pid
         return done
     raise rebuild(message[1])  # a record naming no error class of service.errors: ValueError (a bug, a 500)
+
+
+def pool_size(settings: Settings) -> int:
+    """Query processes per serving process: Settings.query_workers, fewer when the memory budget shared by all
+    serving processes cannot give each of them its limit (Settings checks that one per serving process fits)."""
+    if settings.query_memory_mb <= 0:
+        return settings.query_workers
+    fits = settings.query_memory_budget_mb // (settings.query_memory_mb * max(1, settings.serving_processes))
+    return max(1, min(settings.query_workers, fits))
 
 
 def _steady_default() -> int:
@@ -306,7 +339,7 @@ def pool_for(kg: KnowledgeGraph) -> QueryPool:
     with _pools_lock:
         pool = _pools.get(id(kg))
         if pool is None or pool.pid != os.getpid() or pool.kg is not kg:
-            pool = QueryPool(kg, kg.settings.query_workers)
+            pool = QueryPool(kg, pool_size(kg.settings))
             _pools[id(kg)] = pool
         return pool
 
@@ -318,11 +351,13 @@ def status(kg: KnowledgeGraph) -> dict[str, Any]:
     with _pools_lock:
         pool = _pools.get(id(kg))
     if pool is None or pool.pid != os.getpid():
-        return {"mode": "worker processes", "ready": True, "started": 0, "limit": kg.settings.query_workers}
+        return {"mode": "worker processes", "ready": True, "started": 0, "limit": pool_size(kg.settings),
+                "memory_limit_mb": kg.settings.query_memory_mb}
     with pool._cond:
         idle, started = len(pool._idle), pool._count
     return {"mode": "worker processes", "ready": idle > 0 or started < pool.size, "idle": idle, "started": started,
-            "limit": pool.size, "killed_at_time_limit": pool.kills}
+            "limit": pool.size, "killed_at_time_limit": pool.kills, "memory_limit_mb": pool.memory_mb,
+            "stopped_at_memory_limit": pool.memory_kills}
 
 
 def start(kg: KnowledgeGraph) -> None:

@@ -5,6 +5,14 @@ worker died (EOFError); `kill()` is SIGKILL and reap. The child keeps file descr
 closes every other descriptor it inherited (the server's sockets, sibling workers' sockets) and sets RLIMIT_NOFILE
 to 4: from then on no open(), socket() or pipe() can succeed in it. It exits when its parent goes away.
 
+Memory. A child may take `memory_bytes` beyond what it holds when forked (RLIMIT_DATA set to its data segment at
+the fork plus that). Why RLIMIT_DATA: since Linux 4.7 it counts private writable mappings (the heap, anonymous
+mmap: where a sort or a hash table grows), not file mappings or address space merely reserved; RLIMIT_AS would
+count the on-disk store's mapped files and every reserved arena (a disk-store query process starts at 460 MB of
+address space but 100 MB of data). A cgroup would need a delegated hierarchy the service cannot count on; the
+rlimit needs no privilege. Past the limit an allocation fails: the engine (Rust) aborts the process (SIGABRT), and
+Python raises MemoryError; the parent tells that apart from a stack overflow (SIGSEGV) by the signal.
+
 Over an on-disk store snapshot (service.store.snapshot) the child also keeps the descriptors of the store's files, which
 the parent opened read-only before forking. RocksDB opens further table files when a read first needs them (a large
 store), so such a child may open one descriptor per store file more, and Landlock (query.sandbox) restricts it to
@@ -50,12 +58,17 @@ class Worker:
             raise EOFError("the worker is gone")
         return reply
 
-    def kill(self) -> None:
+    def kill(self) -> int | None:
+        """SIGKILL and reap; returns the signal that ended the process: SIGKILL if it was still running, the one
+        that had killed it if it was dead already (a zombie keeps its status), None if it had exited."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
+        ended: int | None = None
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+            _, status = os.waitpid(self.pid, 0)
+            ended = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         self.sock.close()
+        return ended
 
 
 def receive(sock: socket.socket, deadline: float | None) -> bytes | None:
@@ -88,21 +101,35 @@ def _read_exactly(sock: socket.socket, size: int, deadline: float | None) -> byt
     return bytes(chunks)
 
 
-def spawn(handler: Handler, keep_under: Path | None = None) -> Worker:
+def spawn(handler: Handler, keep_under: Path | None = None, memory_bytes: int = 0) -> Worker:
     """Fork a worker that answers each message with handler(message). Descriptors the parent holds open on files
-    under `keep_under` (an on-disk store's files, opened read-only before the fork) stay open in the worker."""
+    under `keep_under` (an on-disk store's files, opened read-only before the fork) stay open in the worker. It may
+    allocate `memory_bytes` beyond what it shares with the parent (0: no limit)."""
     parent_end, child_end = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 1
         try:
             parent_end.detach()
+            if memory_bytes > 0:
+                limit_memory(memory_bytes)
             _child_main(child_end.detach(), handler, keep_under)
             code = 0
         finally:
             os._exit(code)
     child_end.close()
     return Worker(pid, parent_end)
+
+
+def limit_memory(extra_bytes: int) -> int:
+    """Let this process allocate `extra_bytes` more than its data segment now (RLIMIT_DATA, soft and hard: the
+    limit cannot be raised again). Returns the limit. Read before _isolate: /proc cannot be opened after it."""
+    with open("/proc/self/status", "rb") as status:
+        data_kb = next(int(line.split()[1]) for line in status if line.startswith(b"VmData:"))
+    limit = data_kb * 1024 + extra_bytes
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # the abort at the limit writes no core file
+    return limit
 
 
 def _child_main(fd: int, handler: Handler, keep_under: Path | None) -> None:

@@ -17,6 +17,7 @@ from service.errors import (
     NotFound,
     OutboundRefused,
     QueryError,
+    QueryMemoryExceeded,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
@@ -44,6 +45,7 @@ STATUS: dict[type[HistkgError], int] = {
     UpdateRefused: 403,
     QueryTimeout: 503,
     ServerBusy: 503,
+    QueryMemoryExceeded: 503,  # like the time limit: the work was stopped (README, Serving)
     NotFound: 404,
 }
 

@@ -2,6 +2,10 @@
 
 - URL (path + query string) longer than Settings.max_url_length -> 414; a body larger than Settings.max_body_bytes
   -> 413 (Flask's MAX_CONTENT_LENGTH also stops chunked bodies while they are read); both with a message.
+- A refused body is still read, after the 413 is written, and thrown away (up to LINGER_BYTES or LINGER_SECONDS,
+  like nginx's lingering close): a client that sends its whole body before reading (urllib, a raw socket) would
+  otherwise meet a closed connection mid-send and never see the 413. granian and gunicorn close the connection
+  without reading the rest (measured: a 10 MB POST got a broken pipe); werkzeug's dev server reads it itself.
 - Each request is handled inside service.query.guard.guarded(): no network connection, no file outside the service's
   folders, whatever code path the request reaches.
 - Every response carries a Content-Security-Policy without inline script or style, frame denial, nosniff and a
@@ -13,7 +17,9 @@ from __future__ import annotations
 
 import math
 import mimetypes
+import time
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestURITooLarge
@@ -32,6 +38,8 @@ HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+LINGER_BYTES = 64 << 20  # a refused body up to this size is read to its end (a larger one: the connection closes)
+LINGER_SECONDS = 10.0    # and for no longer than this
 
 
 def register(app: Flask, kg: KnowledgeGraph) -> None:
@@ -65,7 +73,31 @@ def register(app: Flask, kg: KnowledgeGraph) -> None:
     def _headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if response.status_code == 413:
+            environ = request.environ
+            response.call_on_close(lambda: linger(environ))
         return response
+
+
+def linger(environ: dict[str, Any]) -> int:
+    """Read and discard what is left of a refused request body, once its answer is written (the server calls this
+    when it closes the response): up to LINGER_BYTES, for up to LINGER_SECONDS. Returns the bytes read."""
+    stream = environ.get("wsgi.input")
+    declared = environ.get("CONTENT_LENGTH") or ""
+    left = int(declared) if declared.isdigit() else LINGER_BYTES  # chunked: until its end, or the cap
+    if stream is None or left > LINGER_BYTES:
+        return 0
+    deadline = time.monotonic() + LINGER_SECONDS
+    read = 0
+    try:
+        while read < left and time.monotonic() < deadline:
+            chunk = stream.read(min(1 << 16, left - read))
+            if not chunk:
+                break
+            read += len(chunk)
+    except (OSError, ValueError):  # the client went away, or the server closed the stream: nothing left to do
+        pass
+    return read
 
 
 def _readable_dirs(kg: KnowledgeGraph) -> list[Path]:
