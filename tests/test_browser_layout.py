@@ -35,6 +35,7 @@ PAGES = {
     "search": "/search?q=belenko&format=html",
     "export": "/export",
     "not-found": "/id/no-such-thing",
+    "void": "/.well-known/void",
 }
 SERIOUS = ("serious", "critical")
 
