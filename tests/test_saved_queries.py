@@ -182,7 +182,12 @@ def test_same_row_count_on_the_service_engine(union: rdflib.Graph, oxigraph_stor
 def test_timeline(union: rdflib.Graph) -> None:
     rows = run(union, "timeline")
     events = column(rows, "event")
-    assert events[0] == "id:belenko-classified-materials-request"  # "before making good his escape"
+    assert events[0] == "id:belenko-defection"  # a whole heads its parts
+    # "before making good his escape": before the flight and everything in it
+    assert events.index("id:belenko-classified-materials-request") < events.index("id:belenko-defection-flight")
+    request = by(rows, "event")["id:belenko-classified-materials-request"]
+    assert request["order"] == "order known from the text" and request["edtf"] == "[..1976-09-06]"
+    assert by(rows, "event")["id:belenko-landing"]["order"] is None  # a known day
     assert events[-1] == "id:zuyev-defection"
     assert by(rows, "event")["id:zuyev-defection"]["earliest"] == "1989-05-20"
     order = ["id:belenko-follows-flight-plan", "id:belenko-rapid-descent", "id:belenko-heads-out-to-sea",

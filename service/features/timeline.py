@@ -1,12 +1,16 @@
-"""Dated events in order: when (with the precision the source allows), where, who, and from which source.
+"""Events in time order: when (with the precision the source allows), where, who, and from which source.
 
-Order: by date; on the same date, what is only bounded above ("before 6 September") comes first, then events of
-that day, then what is only known to come after it; within those, the narrative order of hk:followedBy and then
-the label. Vague dates stay vague: the human-readable form is shown, never an invented day. Places and participants
-are listed property by property (hk:place, hk:origin, hk:destination; people, then aircraft), each by label and IRI.
+Order: a topological sort of everything known (service.features.chronology): dates and bounds, hk:before /
+hk:after (asserted and inferred), sub-event containment (a parent heads its sub-events: a whole begins no later
+than its parts), with the source's narrative order (the first hk:quoteOffset among an event's statements) breaking
+ties. hk:followedBy is the order of the telling, not of the happening, and does not constrain it. Vague dates stay
+vague: the human-readable form is shown, never an invented day; an event without a known day whose place comes
+from stated order says so ("order known from the text"). Places and participants are listed property by property
+(hk:place, hk:origin, hk:destination; people, then aircraft), each by label and IRI.
 
-Read in two queries, whatever the number of events: every event with its time-span's bounds and its links (one
-SELECT; over a remote store the labels of everything shown come with it), and the statements of the time-spans
+Read in two queries, whatever the number of events: every event with its time-span's bounds, its links, its order
+relations and where its statements' quotes start (one SELECT; over a remote store the labels of everything shown
+come with it), and the statements of the time-spans
 (their sources and quotes). Both store modes read the events with the same query and order them the same way, so
 they give the same timeline.
 """
@@ -14,25 +18,29 @@ they give the same timeline.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
 
+from service.features.chronology import Known, order
 from service.features.nodes import Node, iri_node, remember_labels
 from service.provenance.statements import Key, StatementNode, index
 from service.rdf.namespaces import HK, RDF, RDFS_LABEL, SKOS
 from service.store.graph import KnowledgeGraph
+from service.store.remote import RemoteStore
 
 TIME_SPAN = HK + "timeSpan"
 PLACE_PREDICATES = (HK + "place", HK + "origin", HK + "destination")
 OTHER_PLACE = HK + "involvedPlace"  # shown only when an event has none of PLACE_PREDICATES
 PARTICIPANT_PREDICATES = (HK + "participant", HK + "aircraftInvolved")
 PARENT = HK + "subEventOf"
-FOLLOWED_BY = HK + "followedBy"
-SPAN_PREDICATES = (HK + "earliest", HK + "latest", HK + "precision", HK + "dateLabel")
+BEFORE, AFTER = HK + "before", HK + "after"
+QUOTE_OFFSET = HK + "quoteOffset"
+SPAN_PREDICATES = (HK + "earliest", HK + "latest", HK + "precision", HK + "dateLabel", HK + "edtf")
+ORDER_FROM_TEXT = "order known from the text"
 SHOWN_PREDICATES = (*PLACE_PREDICATES, OTHER_PLACE, *PARTICIPANT_PREDICATES, PARENT)  # linked terms with a label
 LABEL_PREDICATES = (RDFS_LABEL, SKOS + "prefLabel")
 
@@ -49,6 +57,10 @@ class Event:
     sources: list[Node] = field(default_factory=list)
     quote: str | None = None
     parent: Node | None = None
+    edtf: str | None = None
+    order_note: str | None = None  # ORDER_FROM_TEXT where no day is known and stated order places the event
+    earlier: list[str] = field(default_factory=list)  # events on the timeline stated or inferred to come before
+    position: int = 0  # 1-based, in the whole timeline
 
     @property
     def sort_date(self) -> str:
@@ -69,6 +81,7 @@ class _Found:
     spans: set[Any] = field(default_factory=set)
     span_values: dict[Any, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    told: int | None = None  # the first quote offset among the event's statements
 
 
 class _Nodes(dict[str, Node]):
@@ -99,7 +112,8 @@ def _one_of(predicates: Iterable[str]) -> str:
 _EVENTS = f"""
 {{ ?e <{TIME_SPAN}> ?span BIND(<{TIME_SPAN}> AS ?p) }}
 UNION {{ ?e <{TIME_SPAN}> ?span . ?span ?p ?o FILTER(?p IN ({_one_of(SPAN_PREDICATES)})) }}
-UNION {{ ?e <{TIME_SPAN}> ?span . ?e ?p ?o FILTER(?p IN ({_one_of((*SHOWN_PREDICATES, FOLLOWED_BY))})) }}"""
+UNION {{ ?e <{TIME_SPAN}> ?span . ?e ?p ?o FILTER(?p IN ({_one_of((*SHOWN_PREDICATES, BEFORE, AFTER))})) }}
+UNION {{ ?e <{TIME_SPAN}> ?span . ?st <{RDF}subject> ?e ; <{QUOTE_OFFSET}> ?o BIND(<{QUOTE_OFFSET}> AS ?p) }}"""
 
 # Over a remote store, the labels of every IRI the timeline shows come in the same answer (as rows without a span):
 # the events, what they link to, the sources of the time-spans' statements. The IRIs first (DISTINCT: the same
@@ -116,7 +130,7 @@ UNION {{ SELECT (?x AS ?e) (?lp AS ?p) (?label AS ?o) WHERE {{
 @lru_cache(maxsize=8)
 def events(kg: KnowledgeGraph) -> tuple[Event, ...]:
     """Every event with a time-span, in order (computed once per loaded graph)."""
-    remote = kg.store.capabilities.batched_lookups  # every lookup a request: the labels come along
+    remote = isinstance(kg.store, RemoteStore)
     found: dict[str, _Found] = defaultdict(_Found)
     labels: list[ox.Quad] = []
     # Not DISTINCT (a union of graph lists may repeat a row; repeats are harmless below): cheaper in memory.
@@ -132,6 +146,8 @@ def events(kg: KnowledgeGraph) -> tuple[Event, ...]:
         elif predicate in SPAN_PREDICATES:
             if isinstance(value, ox.Literal):
                 event.span_values[span][predicate].append(value.value)
+        elif predicate == QUOTE_OFFSET:
+            event.told = _smaller(event.told, value)
         elif isinstance(value, ox.NamedNode):
             event.links[predicate].add(value.value)
     spans = {iri: _span(f.spans) for iri, f in found.items()}
@@ -140,8 +156,8 @@ def events(kg: KnowledgeGraph) -> tuple[Event, ...]:
     # Every IRI shown below was asked for in _LABELS: none is left to look up one by one (remote only).
     remember_labels(kg, _shown(found, statements.values()), labels)
     nodes = _Nodes(kg)
-    built = [_event(nodes, iri, f, spans[iri], statements) for iri, f in found.items()]
-    return tuple(_in_order(built, {iri: f.links.get(FOLLOWED_BY, set()) for iri, f in found.items()}))
+    built = {iri: _event(nodes, iri, f, spans[iri], statements) for iri, f in found.items()}
+    return tuple(_in_order(built, found))
 
 
 def _shown(found: dict[str, _Found], statements: Iterable[list[StatementNode]]) -> Iterator[str]:
@@ -164,7 +180,7 @@ def _event(nodes: _Nodes, iri: str, found: _Found, span: Any, statements: dict[K
         return min(texts) if texts else None
 
     event = Event(nodes[iri], literal(HK + "earliest"), literal(HK + "latest"), literal(HK + "precision"),
-                  literal(HK + "dateLabel") or "")
+                  literal(HK + "dateLabel") or "", edtf=literal(HK + "edtf"))
     event.places = _linked(nodes, found, PLACE_PREDICATES) or _linked(nodes, found, (OTHER_PLACE,))
     event.participants = _linked(nodes, found, PARTICIPANT_PREDICATES)
     parents = found.links.get(PARENT, set())
@@ -186,31 +202,73 @@ def _linked(nodes: _Nodes, found: _Found, predicates: tuple[str, ...]) -> list[N
     return list(seen.values())
 
 
-def _in_order(found: list[Event], followers: dict[str, set[str]]) -> list[Event]:
-    """Sort by (date, bucket); inside a bucket, follow hk:followedBy (a stable topological sort), then labels."""
-    groups: dict[tuple[str, int], list[Event]] = defaultdict(list)
-    for event in found:
-        groups[(event.sort_date, event.bucket)].append(event)
-    ordered: list[Event] = []
-    for key in sorted(groups):
-        ordered += _narrative(sorted(groups[key], key=lambda e: (e.node.label.lower(), e.node.value)), followers)
+def _smaller(known: int | None, value: Any) -> int | None:
+    """The smaller of a known offset and a literal's integer value (an ill-typed literal is ignored)."""
+    try:
+        offset = int(value.value) if isinstance(value, ox.Literal) else None
+    except ValueError:
+        offset = None
+    return offset if known is None or (offset is not None and offset < known) else known
+
+
+def _in_order(built: dict[str, Event], found: dict[str, _Found]) -> list[Event]:
+    """Everything known, sorted (service.features.chronology); each event numbered, its direct parent named (the
+    most specific of its parents: sub-event is transitive), its stated or inferred predecessors listed."""
+    before = {(a, b) for a, f in found.items() for b in f.links.get(BEFORE, ())}
+    before |= {(b, a) for a, f in found.items() for b in f.links.get(AFTER, ())}
+    parents = {(child, parent) for child, f in found.items() for parent in f.links.get(PARENT, ()) if parent in built}
+    known = [Known(iri, e.earliest, e.latest, found[iri].told, e.node.label) for iri, e in built.items()]
+    ordered = [built[iri] for iri in order(known, before, parents)]
+    earlier: dict[str, set[str]] = defaultdict(set)
+    ordered_by_text: set[str] = set()  # events with a stated or inferred order to another event on the timeline
+    for a, b in before:
+        if a in built and b in built and a != b:
+            earlier[b].add(a)
+            ordered_by_text |= {a, b}
+    ancestors: dict[str, set[str]] = defaultdict(set)
+    for child, parent in parents:
+        ancestors[child].add(parent)
+    rank = {e.node.value: i for i, e in enumerate(ordered)}
+    for position, event in enumerate(ordered, start=1):
+        iri = event.node.value
+        event.position = position
+        event.earlier = sorted(earlier[iri], key=rank.__getitem__)
+        direct = [p for p in ancestors[iri] if not any(p in ancestors[q] for q in ancestors[iri])]
+        if direct:
+            event.parent = built[min(direct, key=rank.__getitem__)].node
+        exact = event.earliest is not None and event.earliest == event.latest
+        if not exact and iri in ordered_by_text:
+            event.order_note = ORDER_FROM_TEXT
     return ordered
 
 
-def _narrative(group: list[Event], followers: dict[str, set[str]]) -> list[Event]:
-    members = {e.node.value for e in group}
-    before: dict[str, set[str]] = {iri: set() for iri in members}
-    for iri in members:
-        for follower in followers.get(iri, set()) & (members - {iri}):
-            before[follower].add(iri)
-    ordered: list[Event] = []
-    placed: set[str] = set()
-    while len(ordered) < len(group):
-        ready = [e for e in group if e.node.value not in placed and not before[e.node.value] - placed]
-        nxt = ready[0] if ready else next(e for e in group if e.node.value not in placed)  # a cycle: break it
-        ordered.append(nxt)
-        placed.add(nxt.node.value)
-    return ordered
+@lru_cache(maxsize=8)
+def _ranks(kg: KnowledgeGraph) -> dict[str, int]:
+    return {event.node.value: i for i, event in enumerate(events(kg))}
+
+
+def order_events(kg: KnowledgeGraph, iris: Iterable[str]) -> list[str]:
+    """`iris` in timeline order (for entity pages: sub-events in time order); those not on the timeline (no
+    time-span) after them, in the order given."""
+    ranks = _ranks(kg)
+    return sorted(dict.fromkeys(iris), key=lambda iri: ranks.get(iri, len(ranks)))
+
+
+def as_json(page: Sequence[Event], number: int, pages: int, total: int) -> dict[str, Any]:
+    """One page of the timeline as JSON: the same events in the same order as the HTML page."""
+    return {"page": number, "pages": pages, "total": total, "events": [_event_json(e) for e in page]}
+
+
+def _event_json(event: Event) -> dict[str, Any]:
+    return {
+        "position": event.position, "iri": event.node.value, "label": event.node.label,
+        "when": event.date_label, "earliest": event.earliest, "latest": event.latest, "edtf": event.edtf,
+        "precision": event.precision, "order": event.order_note, "after": event.earlier,
+        "partOf": event.parent.value if event.parent else None,
+        "places": [{"iri": n.value, "label": n.label} for n in event.places],
+        "participants": [{"iri": n.value, "label": n.label} for n in event.participants],
+        "sources": [{"iri": n.value, "label": n.label} for n in event.sources], "quote": event.quote,
+    }
 
 
 def for_entity(kg: KnowledgeGraph, iri: str) -> list[Event]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from service.features import export, timeline
 from service.rdf import formats
 from service.rdf.formats import Kind
 from service.web import caching
 from service.web.context import graph
+from service.web.negotiation import wants_html
 from service.web.pages.paging import page_of
 
 blueprint = Blueprint("browse", __name__)
@@ -27,9 +28,16 @@ EVENTS_PER_PAGE = 500  # a 5M-triple archive has ~100k dated events: one page of
 
 
 @blueprint.get("/timeline")
-def timeline_page() -> str:
-    """Every dated event in order, EVENTS_PER_PAGE at a time (?page=N, from 1; past the last page: 404)."""
-    return render_template("timeline.html", p=page_of(timeline.events(graph()), EVENTS_PER_PAGE), path="/timeline")
+def timeline_page() -> Response:
+    """Every dated event in order, EVENTS_PER_PAGE at a time (?page=N, from 1; past the last page: 404); JSON for
+    ?format=json or an Accept that prefers it, the same events in the same order."""
+    p = page_of(timeline.events(graph()), EVENTS_PER_PAGE)
+    if wants_html(default=True):
+        response = Response(render_template("timeline.html", p=p, path="/timeline"), mimetype="text/html")
+    else:
+        response = jsonify(timeline.as_json(p.items, p.number, p.pages, p.total))
+    response.vary.add("Accept")
+    return response
 
 
 @blueprint.get("/export")
