@@ -19,6 +19,7 @@ index is built), then the shorter label.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -82,19 +83,21 @@ def search(kg: KnowledgeGraph, query: str, limit: int = MAX_RESULTS, type_label:
     form = folded(query[:MAX_QUERY_CHARS])
     if not form.compact:
         return []
-    found = _Found(index, type_label)
-    for number, start in index.starting_with(form.compact):
-        found.offer(number, *_kind(index, number, form.compact, start))
+    tiers = _whole_query(index, form.compact)
     if len(form.words) > 1:
-        common = set.intersection(*({n for n, _ in index.starting_with(word)} for word in form.words))
-        for number in common:
-            found.offer(number, PARTIAL, "partial")
-    if len(found.best) < limit:
+        common = set.intersection(*(index.names_starting_with(word) for word in form.words))
+        tiers[PARTIAL].extend((number, "partial") for number in common)
+    found = _Found(index, type_label, limit)
+    for tier, candidates in enumerate(tiers):
+        if found.full:
+            break
+        found.offer_in_order(tier, 0, sorted(candidates))
+    if not found.full:
         _fuzzy(index, form.words, found)
-    ordered = sorted(found.best.items(), key=lambda item: (item[1][0], item[1][1], item[0]))[:limit]
     hits = []
-    for position, (tier, distance, number, kind) in ordered:
-        entity, name = index.entities[position], index.names[number]
+    for tier, distance, number, kind in sorted(found.best.values()):
+        name = index.names[number]
+        entity = index.entities[name.entity]
         hits.append(Hit(entity.iri, entity.label, entity.type_label, entity.type_iri,
                         link_for(entity.iri, kg.settings.base), entity.description, name.text, kind,
                         round(1.0 - 0.2 * tier - 0.05 * distance, 2)))
@@ -102,35 +105,54 @@ def search(kg: KnowledgeGraph, query: str, limit: int = MAX_RESULTS, type_label:
 
 
 class _Found:
-    """The best match so far of each entity: (tier, typos, name, kind); entities of other types are passed over."""
+    """The best match of each entity, up to `limit` entities: (tier, typos, name, kind), which sorts best first.
 
-    def __init__(self, index: SearchIndex, type_label: str | None) -> None:
+    Candidates come tier by tier, each tier (and typo count) in the order of the names' numbers, which is the order
+    of their entities' importance: so the first `limit` entities found are the answer, and a short prefix matching
+    thousands of names stops early. Entities of other types than the one asked for are passed over."""
+
+    def __init__(self, index: SearchIndex, type_label: str | None, limit: int) -> None:
         self.index = index
         self.type_label = type_label
+        self.limit = limit
         self.best: dict[int, tuple[int, int, int, str]] = {}
 
-    def offer(self, number: int, tier: int, kind: str, distance: int = 0) -> None:
-        position = self.index.names[number].entity
-        if self.type_label is not None and self.index.entities[position].type_label != self.type_label:
-            return
-        candidate = (tier, distance, number, kind)
-        current = self.best.get(position)
-        if current is None or candidate < current:
-            self.best[position] = candidate
+    @property
+    def full(self) -> bool:
+        return len(self.best) >= self.limit
+
+    def offer_in_order(self, tier: int, distance: int, candidates: Iterable[tuple[int, str]]) -> None:
+        names, entities, wanted, best = self.index.names, self.index.entities, self.type_label, self.best
+        for number, kind in candidates:
+            if len(best) >= self.limit:
+                return
+            position = names[number].entity
+            if position in best or (wanted is not None and entities[position].type_label != wanted):
+                continue
+            best[position] = (tier, distance, number, kind)
 
 
-def _kind(index: SearchIndex, number: int, compact: str, start: int) -> tuple[int, str]:
-    """How a name matches the whole query found at `start` in it (a part's start)."""
-    name = index.names[number]
-    form = name.form
-    end = start + len(compact)
-    if start == 0 and end == len(form.compact):
-        return (EXACT, "exact") if name.main else (EXACT, "exact alias")
-    if start == 0 or (start in form.word_starts and end in form.word_ends):
-        if not name.main:
-            return ALIAS, "alias"
-        return PREFIX, "prefix" if start == 0 else "word"
-    return PARTIAL, "partial"
+def _whole_query(index: SearchIndex, compact: str) -> list[list[tuple[int, str]]]:
+    """Names in which the query, as one compact text, begins a part, by tier: how each matches decides its tier.
+    List comprehensions rather than one loop with branches: a two-letter prefix can match thousands of names."""
+    size = len(compact)
+    names = index.names
+    numbers, starts = index.starting_with(compact)
+    pairs = list(zip(numbers, starts, strict=True))
+    at_start = [names[n] for n, s in pairs if s == 0]
+    inside = [(names[n], s) for n, s in pairs if s]
+    whole = [name for name, s in inside if s in name.form.word_starts and s + size in name.form.word_ends]
+    whole_numbers = {name.number for name in whole}
+    tiers: list[list[tuple[int, str]]] = [[] for _ in range(FUZZY)]
+    for name in at_start:
+        if size == len(name.form.compact):
+            tiers[EXACT].append((name.number, "exact" if name.main else "exact alias"))
+        else:
+            tiers[PREFIX if name.main else ALIAS].append((name.number, "prefix" if name.main else "alias"))
+    for name in whole:
+        tiers[PREFIX if name.main else ALIAS].append((name.number, "word" if name.main else "alias"))
+    tiers[PARTIAL].extend((name.number, "partial") for name, _ in inside if name.number not in whole_numbers)
+    return tiers
 
 
 def allowed_typos(word: str) -> int:
@@ -138,22 +160,29 @@ def allowed_typos(word: str) -> int:
 
 
 def _fuzzy(index: SearchIndex, words: tuple[str, ...], found: _Found) -> None:
-    """Names in which every query word begins a word, or is within its allowed typos of one, with some typo."""
-    per_word: list[dict[int, int]] = []
+    """Names in which every query word begins a word, or is within its allowed typos of a word, with some typo."""
+    exact: list[set[int]] = []
+    typos: list[dict[int, int]] = []
     for word in words:
-        distances = {number: 0 for number, _ in index.starting_with(word)}
-        typos = allowed_typos(word)
-        if typos:
+        exact.append(index.names_starting_with(word))
+        near: dict[int, int] = {}
+        allowed = allowed_typos(word)
+        if allowed:
             for spelled, distance, _ in process.extract(word, index.vocabulary, scorer=Levenshtein.distance,
-                                                       score_cutoff=typos, limit=None):
+                                                       score_cutoff=allowed, limit=None):
                 for number in index.postings[spelled]:
-                    if distances.get(number, _UNKNOWN) > distance:
-                        distances[number] = int(distance)
-        if not distances:
+                    if number not in exact[-1] and near.get(number, _UNKNOWN) > distance:
+                        near[number] = int(distance)
+        if not exact[-1] and not near:
             return
-        per_word.append(distances)
-    common = set(per_word[0]).intersection(*per_word[1:])
+        typos.append(near)
+    common = exact[0] | typos[0].keys()
+    for found_exactly, near in zip(exact[1:], typos[1:], strict=True):
+        common &= found_exactly | near.keys()
+    by_typos: dict[int, list[tuple[int, str]]] = {}
     for number in common:
-        distance = sum(d[number] for d in per_word)
+        distance = sum(near.get(number, 0) for near in typos)
         if distance:
-            found.offer(number, FUZZY, "fuzzy", distance)
+            by_typos.setdefault(distance, []).append((number, "fuzzy"))
+    for distance in sorted(by_typos):
+        found.offer_in_order(FUZZY, distance, sorted(by_typos[distance]))

@@ -16,7 +16,7 @@ import threading
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.rdf.namespaces import (
@@ -104,6 +104,7 @@ class Entity:
 
 @dataclass(frozen=True)
 class Name:
+    number: int  # index into SearchIndex.names: names are numbered in the order of their entities' importance
     entity: int  # index into SearchIndex.entities
     text: str
     main: bool   # the display label (else an alternative label)
@@ -149,15 +150,21 @@ class SearchIndex:
             iris.setdefault(e.type_label, set()).update([e.type_iri] if e.type_iri else [])
         self.types = {fold(label): (label, frozenset(iris[label]), n) for label, n in sorted(counts.items())}
 
-    def starting_with(self, prefix: str) -> Iterator[tuple[int, int]]:
-        """(name, offset) of every name in which a part begins with `prefix` (a compact folded text)."""
+    def starting_with(self, prefix: str) -> tuple[list[int], list[int]]:
+        """(names, offsets): every name in which a part begins with `prefix` (a compact folded text), and where.
+        Slices of the sorted keys, so that a short prefix matching thousands of names costs little."""
         key = prefix[:KEY_CHARS]
         low = bisect_left(self.keys, key)
         high = bisect_left(self.keys, key + "\U0010ffff", low)
-        for i in range(low, high):
-            number, start = self.key_names[i], self.key_starts[i]
-            if len(prefix) <= KEY_CHARS or self.names[number].form.compact.startswith(prefix, start):
-                yield number, start
+        numbers, starts = self.key_names[low:high], self.key_starts[low:high]
+        if len(prefix) > KEY_CHARS:  # the keys were cut: check the rest on the names themselves
+            kept = [(n, s) for n, s in zip(numbers, starts, strict=True)
+                    if self.names[n].form.compact.startswith(prefix, s)]
+            numbers, starts = [n for n, _ in kept], [s for _, s in kept]
+        return numbers, starts
+
+    def names_starting_with(self, prefix: str) -> set[int]:
+        return set(self.starting_with(prefix)[0])
 
 
 # --- building ---------------------------------------------------------------------------------------------------
@@ -195,10 +202,11 @@ def build(kg: KnowledgeGraph) -> SearchIndex:
         entities.append(Entity(iri, _display(texts), type_iri, type_label, descriptions.get(iri, ""),
                                degrees.get(iri, 0)))
     entities.sort(key=lambda e: (-e.degree, len(e.label), e.label, e.iri))
-    index_names = [Name(number, text, text == entity.label, folded(text))
-                   for number, entity in enumerate(entities)
-                   for text, _ in sorted(names[entity.iri].items(), key=lambda item: (item[1], item[0]))]
-    return SearchIndex(entities, [n for n in index_names if n.form.compact])
+    forms = [(position, text, text == entity.label, folded(text))
+             for position, entity in enumerate(entities)
+             for text, _ in sorted(names[entity.iri].items(), key=lambda item: (item[1], item[0]))]
+    kept = [form for form in forms if form[3].compact]
+    return SearchIndex(entities, [Name(number, *form) for number, form in enumerate(kept)])
 
 
 def _values(predicates: Iterable[str]) -> str:
