@@ -65,8 +65,11 @@ def test_belenko_aircraft_and_defection(belenko: BeautifulSoup) -> None:
     assert "/id/belenko-mig-25" in [a["href"] for a in flew.select("a.value")]
     events = belenko.select("#events tr.event a.event-link")
     assert "/id/belenko-defection" in [a["href"] for a in events]
-    pilot = belenko.select_one(f'#incoming tr.incoming-group[data-predicate="{HK}pilot"]')
-    assert "/id/belenko-defection" in [a["href"] for a in pilot.select("a")]
+    # Issue 11: the event's hk:pilot link is the inverse of his hk:pilotOf, shown once, as his role in the event
+    # (it was repeated under "Linked from").
+    defection = belenko.select_one('#events tr.event:has(a.event-link[href="/id/belenko-defection"])')
+    assert HK + "pilotOf" in [li["data-predicate"] for li in defection.select("li.role")]
+    assert not belenko.select(f'#incoming tr.incoming-group[data-predicate="{HK}pilot"]')
 
 
 def test_inferred_fact_is_marked_and_explained(belenko: BeautifulSoup) -> None:
@@ -295,9 +298,10 @@ def test_incoming_links_pager_keeps_the_reasoning_switch(kg: KnowledgeGraph, mon
 
     monkeypatch.setattr(entities, "INCOMING_PAGE_SIZE", 1)
     client = create_app(kg.with_settings()).test_client()
-    first = soup(client, "/id/viktor-belenko?infer=false")
+    # Japan, not Belenko: since issue 11 the links to Belenko come from his events, shown in its events section.
+    first = soup(client, "/id/japan?infer=false")
     following = first.select_one('#incoming nav.pager a[rel="next"]')
-    assert following["href"] == "/id/viktor-belenko?page=2&infer=false#incoming"
+    assert following["href"] == "/id/japan?page=2&infer=false#incoming"
     second = soup(client, following["href"].split("#")[0])
     assert second.select_one('#incoming nav.pager a[rel="prev"]')["href"] == \
-        "/id/viktor-belenko?page=1&infer=false#incoming"
+        "/id/japan?page=1&infer=false#incoming"

@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
-from service.features import entities, timeline
+from service.features import entities, statement_page, timeline
 from service.rdf.formats import Format
 from service.rdf.namespaces import path_to_iri
 from service.web import caching
@@ -61,11 +61,18 @@ def page(iri: str) -> Response:
         page_number = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page_number = 1
-    described = entities.describe(kg, iri, infer=infer, incoming_page=page_number)
-    assert described is not None
     path = request.path
-    body = render_template("entity.html", e=described, events=timeline.for_entity(kg, iri), infer=infer,
-                           path=path, downloads=[(f, f"{path}.{f.extension}") for f in RDF_OFFERED])
+    downloads = [(f, f"{path}.{f.extension}") for f in RDF_OFFERED]
+    statement = statement_page.describe(kg, iri) if path.startswith("/statement/") else None
+    if statement is not None:
+        body = render_template("statement.html", s=statement, path=path, downloads=downloads)
+    else:
+        # Events in time order: timeline.for_entity keeps the timeline's order (the seam for timeline.order_events).
+        itself = next((e for e in timeline.events(kg) if e.node.value == iri), None)
+        described = entities.describe(kg, iri, infer=infer, incoming_page=page_number,
+                                      events=timeline.for_entity(kg, iri), itself=itself)
+        assert described is not None
+        body = render_template("entity.html", e=described, infer=infer, path=path, downloads=downloads)
     response = Response(body, mimetype="text/html")
     response.vary.add("Accept")
     return response
