@@ -64,3 +64,38 @@ st:claim a hk:Statement ; rdf:subject id:b ; rdf:predicate hk:containsPlace ; rd
 def test_violations_are_reported(tmp_path: Path, turtle: str, focus: str) -> None:
     report = check(tmp_path, turtle)
     assert any(v.focus.endswith(focus) for v in report.errors), report.violations
+
+
+def test_a_cycle_in_the_order_of_events_is_a_violation_naming_every_event(tmp_path: Path) -> None:
+    report = check(tmp_path, """id:e1 a hk:Event ; rdfs:label "First"@en ; hk:before id:e2 .
+id:e2 a hk:Event ; rdfs:label "Second"@en ; hk:before id:e3 .
+id:e3 a hk:Event ; rdfs:label "Third"@en ; hk:after id:e2 ; hk:before id:e1 .
+id:e4 a hk:Event ; rdfs:label "Fourth"@en ; hk:after id:e3 .""")
+    (cycle,) = [v for v in report.errors if "cycle" in v.message]
+    assert cycle.path.endswith("#before") and cycle.focus.endswith("id/e1")
+    for name in ("First", "Second", "Third"):
+        assert name in cycle.message
+    assert "Fourth" not in cycle.message  # after the cycle, not in it
+
+
+def test_a_consistent_order_is_not_a_cycle(tmp_path: Path) -> None:
+    report = check(tmp_path, """id:e1 a hk:Event ; rdfs:label "First"@en ; hk:before id:e2 .
+id:e2 a hk:Event ; rdfs:label "Second"@en ; hk:after id:e1 ; hk:before id:e3 .
+id:e3 a hk:Event ; rdfs:label "Third"@en .""")
+    assert not [v for v in report.violations if "cycle" in v.message]
+
+
+def test_histkg_check_reports_the_cycle_of_the_fixture_and_exits_1(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    fixture = Path(__file__).parent / "data" / "order-cycle.ttl"
+    result = CliRunner().invoke(main, ["check", "--data", str(fixture), "--no-cache"], env={
+        "HISTKG_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 1, result.output
+    (line,) = [line for line in result.output.splitlines() if "cycle" in line]
+    assert line.startswith("VIOLATION")
+    for label in ("The arrest", "The trial", "The sentence"):
+        assert label in line
+    assert "The appeal" not in line
