@@ -83,8 +83,11 @@ def test_saved_query_runs_and_its_links_work(page: Page, live_server: LiveServer
 
 def test_query_editor_runs_a_query_and_shows_a_table(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/sparql", wait_until="domcontentloaded")
-    expect(page.locator("textarea[name=query]")).to_be_visible()
-    page.locator("textarea[name=query]").fill(
+    editor = page.locator(".sparql-editor .cm-content")  # the CodeMirror editor (tests/test_browser_editor.py)
+    expect(editor).to_be_visible()
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text(
         "PREFIX hk: <https://histkg.example.org/ontology#>\n"
         "SELECT ?unit WHERE { <https://histkg.example.org/id/viktor-belenko> hk:memberOf ?unit }")
     page.locator("form.sparql-query button[type=submit]").click()
@@ -97,9 +100,11 @@ def test_editor_script_enhances_the_form(page: Page, live_server: LiveServer) ->
     assert page.locator("script[src$='editor.js']").count() == 1, "the /sparql page includes the editor script"
     expect(page.locator("form.sparql-query select")).to_be_visible()  # examples from the saved queries
     assert "PREFIX id: <https://histkg.example.org/id/>" in page.locator("textarea[name=query]").input_value()
-    area = page.locator("textarea[name=query]")
-    area.fill("SELECT ?s WHERE { ?s <https://histkg.example.org/ontology#pilot> "
-              "<https://histkg.example.org/id/viktor-belenko> } ORDER BY ?s")
+    area = page.locator(".sparql-editor .cm-content")
+    area.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text("SELECT ?s WHERE { ?s <https://histkg.example.org/ontology#pilot> "
+                              "<https://histkg.example.org/id/viktor-belenko> } ORDER BY ?s")
     area.press("Control+Enter")
     expect(page.locator("table.results a[href='/id/belenko-defection']")).to_be_visible()
     assert "query=SELECT" in page.url

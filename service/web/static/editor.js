@@ -280,6 +280,7 @@
       form.parentNode.insertBefore(out, form.nextSibling);
     }
     out.textContent = "";
+    out.dataset.rendered = "script";  // no longer the server's rendering of the page's query
     out.appendChild(el("h2", "Result"));
     return out;
   }
