@@ -19,6 +19,7 @@ from service.features import saved_queries as queries
 from service.features.export import Part, export
 from service.query.sparql import Dataset, QueryResult, prepare, run, write_result
 from service.rdf import formats
+from service.rdf.display import show
 from service.rdf.namespaces import shorten
 from service.store.graph import KnowledgeGraph
 
@@ -222,13 +223,7 @@ def _table(result: QueryResult) -> str:
 
 
 def _cell(term: Any) -> str:
-    if term is None:
-        return ""
-    if type(term).__name__ == "NamedNode":
-        return shorten(term.value)
-    if type(term).__name__ == "BlankNode":
-        return f"_:{term.value}"
-    return str(term.value)
+    return show(term).text
 
 
 @main.command("load")

@@ -18,10 +18,9 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from service.rdf.display import show
 from service.rdf.namespaces import iri_to_path, shorten
 from service.store.graph import KnowledgeGraph
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -67,14 +66,8 @@ def display_label(kg: KnowledgeGraph, iri: str) -> str:
 def node(kg: KnowledgeGraph, term: Any) -> Node:
     if isinstance(term, ox.NamedNode):
         return Node("iri", term.value, display_label(kg, term.value), link_for(term.value, kg.settings.base))
-    if isinstance(term, ox.BlankNode):
-        return Node("bnode", term.value, f"_:{term.value}")
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value if term.datatype and not term.language else None
-        if datatype == XSD_STRING:
-            datatype = None
-        return Node("literal", term.value, term.value, None, datatype, term.language)
-    return Node("literal", str(term), str(term))
+    shown = show(term)  # a blank node or literal is shown as everywhere else (service.rdf.display)
+    return Node(shown.kind, shown.value, shown.text, None, shown.datatype, shown.language)
 
 
 def graph_of(quad: ox.Quad) -> str:

@@ -21,19 +21,30 @@ class Format:
     rdflib_key: str | None = None  # rdflib parser/serialiser name, where rdflib handles it
     aliases: tuple[str, ...] = ()
     charset: bool = True  # add "; charset=utf-8" to Content-Type
+    title: str = ""       # what people call it (the export page's column heads)
+    w3c: str = ""         # its local name under http://www.w3.org/ns/formats/ (the service description)
+    dump: bool = False    # offered as a whole-dataset download (/export, VoID's dataDump)
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "ttl", Kind.GRAPH, "turtle", ("ttl",)),
-    Format("jsonld", "application/ld+json", "jsonld", Kind.GRAPH, "json-ld", ("json-ld",)),
-    Format("ntriples", "application/n-triples", "nt", Kind.GRAPH, "nt", ("nt", "n-triples")),
-    Format("rdfxml", "application/rdf+xml", "rdf", Kind.GRAPH, "xml", ("rdf", "xml-rdf", "rdf-xml", "owl")),
-    Format("trig", "application/trig", "trig", Kind.DATASET, "trig"),
-    Format("nquads", "application/n-quads", "nq", Kind.DATASET, "nquads", ("nq", "n-quads")),
-    Format("json", "application/sparql-results+json", "srj", Kind.RESULTS, None, ("srj",)),
-    Format("xml", "application/sparql-results+xml", "srx", Kind.RESULTS, None, ("srx",)),
-    Format("csv", "text/csv", "csv", Kind.RESULTS, None),
-    Format("tsv", "text/tab-separated-values", "tsv", Kind.RESULTS, None),
+    Format("turtle", "text/turtle", "ttl", Kind.GRAPH, "turtle", ("ttl",),
+           title="Turtle", w3c="Turtle", dump=True),
+    Format("jsonld", "application/ld+json", "jsonld", Kind.GRAPH, "json-ld", ("json-ld",),
+           title="JSON-LD", w3c="JSON-LD", dump=True),
+    Format("ntriples", "application/n-triples", "nt", Kind.GRAPH, "nt", ("nt", "n-triples"),
+           title="N-Triples", w3c="N-Triples", dump=True),
+    # Not a dump: RDF/XML cannot write every graph (a predicate's IRI must end in an XML name).
+    Format("rdfxml", "application/rdf+xml", "rdf", Kind.GRAPH, "xml", ("rdf", "xml-rdf", "rdf-xml", "owl"),
+           title="RDF/XML", w3c="RDF_XML"),
+    Format("trig", "application/trig", "trig", Kind.DATASET, "trig", title="TriG", w3c="TriG", dump=True),
+    Format("nquads", "application/n-quads", "nq", Kind.DATASET, "nquads", ("nq", "n-quads"),
+           title="N-Quads", w3c="N-Quads", dump=True),
+    Format("json", "application/sparql-results+json", "srj", Kind.RESULTS, None, ("srj",),
+           title="SPARQL JSON", w3c="SPARQL_Results_JSON"),
+    Format("xml", "application/sparql-results+xml", "srx", Kind.RESULTS, None, ("srx",),
+           title="SPARQL XML", w3c="SPARQL_Results_XML"),
+    Format("csv", "text/csv", "csv", Kind.RESULTS, None, title="CSV", w3c="SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", "tsv", Kind.RESULTS, None, title="TSV", w3c="SPARQL_Results_TSV"),
 )
 
 _BY_NAME = {alias: f for f in FORMATS for alias in (f.name, *f.aliases)}
@@ -63,6 +74,11 @@ def of_kind(*kinds: Kind) -> list[Format]:
 def rdf_formats() -> list[Format]:
     """Formats that can carry triples: graph formats and dataset formats (a graph is a dataset's default graph)."""
     return of_kind(Kind.GRAPH, Kind.DATASET)
+
+
+def dump_formats() -> list[Format]:
+    """The formats the whole dataset is offered in (/export and the VoID description list the same ones)."""
+    return [f for f in FORMATS if f.dump]
 
 
 def content_type(fmt: Format) -> str:

@@ -1,4 +1,5 @@
-"""One error shape: JSON `{"error": {"status", "title", "message"}}` for machines, an HTML page for browsers.
+"""One error shape: JSON `{"error": {"status", "title", "message"}}` for machines, an HTML page for browsers
+(service.web.negotiation.wants_html). A 406 also lists what is offered (`"offered": [media types]`).
 
 Domain errors map to HTTP codes here and only here. Anything unexpected becomes a 500 with no traceback shown.
 """
@@ -26,6 +27,7 @@ from service.errors import (
     UnsupportedOntology,
     UpdateRefused,
 )
+from service.web.negotiation import NotAcceptable, wants_html
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +56,17 @@ def status_for(error: HistkgError) -> int:
     return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
 
 
-def wants_html() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"], default="application/json")
-    return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
-
-
-def error_response(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(status: int, title: str, message: str, headers: dict[str, str] | None = None,
+                   offered: list[str] | None = None) -> Response:
+    """The error shape; `offered` (a 406's media types) becomes the JSON member `offered` and a list on the page."""
     if wants_html():
-        body = render_template("error.html", status=status, title=title, message=message)
+        body = render_template("error.html", status=status, title=title, message=message, offered=offered)
         response = Response(body, status=status, mimetype="text/html")
     else:
-        response = Response(
-            _json({"error": {"status": status, "title": title, "message": message}}), status=status,
-            mimetype="application/json")
+        error: dict[str, object] = {"status": status, "title": title, "message": message}
+        if offered is not None:
+            error["offered"] = offered
+        response = Response(_json({"error": error}), status=status, mimetype="application/json")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     response.headers["Vary"] = "Accept"
@@ -92,7 +92,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         headers = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}
-        return error_response(status, error.name, error.description or error.name, headers)
+        offered = error.offered if isinstance(error, NotAcceptable) else None
+        return error_response(status, error.name, error.description or error.name, headers, offered)
 
     @app.errorhandler(RecursionError)
     def too_deep(error: RecursionError) -> Response:

@@ -6,19 +6,16 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from service.features import export, timeline
 from service.rdf import formats
-from service.rdf.formats import Kind
 from service.web import caching
 from service.web.context import graph
+from service.web.downloads import download
 from service.web.negotiation import wants_html
 from service.web.pages.paging import page_of
 
 blueprint = Blueprint("browse", __name__)
 blueprint.after_request(caching.cache)
 
-EXPORT_FORMATS = [f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples", "trig", "nquads"))
-                  if f is not None]
-FORMAT_TITLES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "trig": "TriG",
-                 "nquads": "N-Quads"}
+EXPORT_FORMATS = formats.dump_formats()
 PART_TITLES = {export.Part.ASSERTED: "asserted (ontology, facts, statements)",
                export.Part.INFERRED: "inferred (what the OWL 2 RL reasoner added)",
                export.Part.ALL: "all (asserted and inferred)"}
@@ -46,7 +43,7 @@ def export_page() -> Response:
     graph_name, format_name = request.args.get("graph"), request.args.get("format")
     if graph_name is None and format_name is None:
         return Response(render_template("export.html", kg=kg, parts=PART_TITLES, formats=EXPORT_FORMATS,
-                                        titles=FORMAT_TITLES, Kind=Kind, export=export), mimetype="text/html")
+                                        export=export), mimetype="text/html")
     try:
         part = export.Part(graph_name or "all")
     except ValueError:
@@ -54,7 +51,4 @@ def export_page() -> Response:
     fmt = formats.by_name(format_name or "turtle")
     if fmt not in EXPORT_FORMATS or fmt is None:
         abort(400, description="format must be one of " + ", ".join(f.name for f in EXPORT_FORMATS))
-    response = Response(export.export(kg, part, fmt), mimetype=fmt.media_type)
-    response.headers["Content-Type"] = formats.content_type(fmt)
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(kg, part, fmt)}"'
-    return response
+    return download(export.export(kg, part, fmt), fmt, export.filename(kg, part, fmt), attachment=True)

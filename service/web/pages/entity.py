@@ -11,16 +11,10 @@ from service.rdf.formats import Format
 from service.rdf.namespaces import path_to_iri
 from service.web import caching
 from service.web.context import graph
-from service.web.errors import error_response, wants_html
-from service.web.pages.representations import (
-    HTML,
-    RDF_OFFERED,
-    negotiate,
-    not_acceptable,
-    rdf_response,
-    split_suffix,
-    wants_infer,
-)
+from service.web.errors import error_response
+from service.web.negotiation import wants_html
+from service.web.pages.representations import HTML, RDF_OFFERED, negotiate, rdf_response, split_suffix
+from service.web.params import infer_param, page_param
 
 blueprint = Blueprint("entity", __name__)
 blueprint.after_request(caching.cache)
@@ -44,23 +38,17 @@ def serve(path: str) -> Response:
         iri = path_to_iri(stem, kg.settings.base)
         if suffix is None or not entities.exists(kg, iri):
             return not_found(iri)
-    chosen = negotiate(suffix)
-    if chosen is None:
-        return not_acceptable()
+    chosen = negotiate(suffix)  # 406 when nothing fits
     if chosen == HTML:
         return page(iri)
     assert isinstance(chosen, Format)
-    triples = entities.rdf_triples(kg, iri, infer=wants_infer())
+    triples = entities.rdf_triples(kg, iri, infer=infer_param())
     return rdf_response(triples, chosen, iri.rstrip("/").rsplit("/", 1)[-1] or "entity")
 
 
 def page(iri: str) -> Response:
     kg = graph()
-    infer = wants_infer()
-    try:
-        page_number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    infer = infer_param()
     path = request.path
     downloads = [(f, f"{path}.{f.extension}") for f in RDF_OFFERED]
     statement = statement_page.describe(kg, iri) if path.startswith("/statement/") else None
@@ -69,7 +57,7 @@ def page(iri: str) -> Response:
     else:
         # Events in time order: timeline.for_entity keeps the timeline's order (the seam for timeline.order_events).
         itself = next((e for e in timeline.events(kg) if e.node.value == iri), None)
-        described = entities.describe(kg, iri, infer=infer, incoming_page=page_number,
+        described = entities.describe(kg, iri, infer=infer, incoming_page=page_param(),
                                       events=timeline.for_entity(kg, iri), itself=itself)
         assert described is not None
         body = render_template("entity.html", e=described, infer=infer, path=path, downloads=downloads)

@@ -10,7 +10,7 @@ from service.rdf.namespaces import HK
 from service.web import caching
 from service.web.context import graph
 from service.web.pages.paging import page_of
-from service.web.pages.representations import HTML, RDF_OFFERED, negotiate, not_acceptable, rdf_response
+from service.web.pages.representations import HTML, RDF_OFFERED, negotiate, rdf_response
 
 blueprint = Blueprint("ontology", __name__)
 blueprint.after_request(caching.cache)
@@ -30,9 +30,7 @@ def ontology_file(ext: str) -> Response:
 
 def _serve(suffix: str | None) -> Response:
     kg = graph()
-    chosen = negotiate(suffix)
-    if chosen is None:
-        return not_acceptable()
+    chosen = negotiate(suffix)  # 406 when nothing fits
     if chosen != HTML:
         assert isinstance(chosen, Format)
         return rdf_response(vocabulary.triples(kg), chosen, "histkg-ontology")

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, request
+from flask import abort
+
+from service.web.params import page_param
 
 
 @dataclass
@@ -19,13 +21,10 @@ class Page:
 
 
 def page_of(items: Sequence[Any], per_page: int) -> Page:
-    """The page the request asks for; 400 when ?page is not a whole number, 404 past the last page."""
+    """The page the request asks for; 400 when ?page is not a whole number from 1, 404 past the last page."""
     pages = max(1, -(-len(items) // per_page))
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, description="page must be a whole number, from 1")
-    if not 1 <= number <= pages:
+    number = page_param()
+    if number > pages:
         abort(404, description=f"no page {number}: there are {pages} page(s)")
     start = (number - 1) * per_page
     return Page(items[start:start + per_page], number, pages, start + 1, len(items))

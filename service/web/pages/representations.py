@@ -1,17 +1,16 @@
-"""Answering with RDF or a page: the RDF formats an entity or document is offered in, suffixes, 406, infer=."""
+"""Entities and documents as RDF or a page: the RDF formats they are offered in, and URL suffixes (`x.ttl`)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Response, request
+from flask import Response
 
 from service.rdf import formats, serialize
-from service.rdf.formats import Format
-from service.web.errors import error_response
-from service.web.negotiation import HTML, choose, offered_text
+from service.rdf.formats import Format, Kind
+from service.web.downloads import download
+from service.web.negotiation import HTML, choose
 
-RDF_OFFERED: list[Format] = [f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples", "rdfxml"))
-                             if f is not None]
+RDF_OFFERED: list[Format] = formats.of_kind(Kind.GRAPH)
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:
@@ -22,26 +21,13 @@ def split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def negotiate(suffix: str | None = None) -> Format | str | None:
+def negotiate(suffix: str | None = None) -> Format | str:
+    """An RDF format or HTML; 406 (service.web.negotiation.NotAcceptable) when neither fits."""
     return choose(RDF_OFFERED, html=True, suffix=suffix)
 
 
-def wants_infer() -> bool:
-    return request.args.get("infer", "true").strip().lower() not in ("false", "0", "no", "off")
-
-
-def not_acceptable() -> Response:
-    return error_response(406, "Not Acceptable", "none of the requested media types is offered here; offered: "
-                          + offered_text(RDF_OFFERED, html=True))
-
-
 def rdf_response(triples: list[ox.Triple], fmt: Format, stem: str) -> Response:
-    body = serialize.rdf(triples, fmt)
-    response = Response(body, mimetype=fmt.media_type)
-    response.headers["Content-Type"] = formats.content_type(fmt)
-    response.headers["Content-Disposition"] = f'inline; filename="{stem}.{fmt.extension}"'
-    response.vary.add("Accept")
-    return response
+    return download(serialize.rdf(triples, fmt), fmt, f"{stem}.{fmt.extension}")
 
 
-__all__ = ["HTML", "RDF_OFFERED", "negotiate", "not_acceptable", "rdf_response", "split_suffix", "wants_infer"]
+__all__ = ["HTML", "RDF_OFFERED", "negotiate", "rdf_response", "split_suffix"]

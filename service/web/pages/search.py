@@ -15,19 +15,12 @@ from werkzeug.exceptions import BadRequest
 from service.features import search as label_search
 from service.web import caching
 from service.web.context import graph
-from service.web.negotiation import HTML
+from service.web.negotiation import wants_html
 
 blueprint = Blueprint("search", __name__)
 blueprint.after_request(caching.cache)
 
 SUGGESTIONS = 5
-
-
-def _wants_page() -> bool:
-    if request.args.get("format") in ("html", "json"):
-        return request.args.get("format") == "html"
-    best = request.accept_mimetypes.best_match(["application/json", HTML], default="application/json")
-    return best == HTML and request.accept_mimetypes[HTML] > request.accept_mimetypes["application/json"]
 
 
 def _query() -> str:
@@ -64,7 +57,7 @@ def _limit() -> int:
 def search() -> Response:
     query, type_label, limit = _query(), _type(), _limit()
     hits = label_search.search(graph(), query, limit=limit, type_label=type_label)
-    if _wants_page():
+    if wants_html():  # JSON unless asked for HTML (format=html, or a browser's Accept)
         body = render_template("search.html", query=query, search_query=query, hits=hits, type_label=type_label,
                                types=label_search.type_options(graph()))
         response = Response(body, mimetype="text/html")

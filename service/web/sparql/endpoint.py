@@ -5,6 +5,7 @@
   and written in the negotiated format: SELECT/ASK as SPARQL results (JSON by default, XML, CSV, TSV),
   CONSTRUCT/DESCRIBE as RDF (Turtle by default, JSON-LD, N-Triples, N-Quads, RDF/XML, TriG), or as an HTML page.
   `format=` / `output=` beat Accept; nothing acceptable -> 406 naming what is offered.
+  The answer comes from service.web.sparql.answer, which the Flask-free fast path for plain GETs calls too.
 - default-graph-uri / named-graph-uri pick the dataset from the graphs the service holds. A graph it does not hold
   is an empty graph (never fetched); the response names such graphs in `X-Histkg-Unknown-Graphs`.
 - `infer=false` answers from the asserted graphs only.
@@ -17,22 +18,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from service.features.nodes import link_for
-from service.query.executor import execute
-from service.query.sparql import Dataset, QueryResult, prepare
-from service.rdf import formats, serialize
+from service.query.sparql import QueryResult
+from service.rdf import formats
+from service.rdf.display import show
 from service.rdf.formats import Format, Kind
-from service.rdf.namespaces import PREFIXES, shorten
+from service.rdf.namespaces import PREFIXES
 from service.web import caching
 from service.web.context import graph
-from service.web.negotiation import HTML, choose
+from service.web.negotiation import NotAcceptable, choose
 from service.web.security import requested_timeout
-from service.web.sparql import service_description
-from service.web.sparql.protocol import ProtocolRequest, add_cors, not_acceptable, preflight, read_request
+from service.web.sparql import answer, service_description
+from service.web.sparql.answer import SparqlRequest
+from service.web.sparql.protocol import ProtocolRequest, add_cors, preflight, read_request
 
 blueprint = Blueprint("sparql", __name__)
 blueprint.register_blueprint(service_description.blueprint)
@@ -40,8 +41,6 @@ blueprint.register_blueprint(service_description.blueprint)
 blueprint.after_request(caching.cache)
 
 CORS_PATHS = ("/sparql", "/sparql/", "/.well-known/void")
-TRUNCATED_HEADER = "X-Histkg-Truncated"
-UNKNOWN_GRAPHS_HEADER = "X-Histkg-Unknown-Graphs"
 # The editor starts with the project's prefixes declared and a first question to run.
 EDITOR_PREFIXES = ("hk", "id", "st", "rdf", "rdfs", "owl", "xsd", "skos")
 EXAMPLE_QUERY = """SELECT ?entity ?label WHERE {{
@@ -73,42 +72,32 @@ def _cors(response: Response) -> Response:
 
 
 def _without_query(protocol_request: ProtocolRequest) -> Response | str:
-    choice = choose(formats.rdf_formats(), html=True)
-    if choice == HTML:
-        return render_editor(None, protocol_request.infer)
+    try:
+        choice = choose(formats.rdf_formats(), html=True)
+    except NotAcceptable:
+        raise BadRequest("no query: send ?query=... (or POST one); for the service description, accept an RDF "
+                         "format such as text/turtle") from None
     if isinstance(choice, Format):
         return service_description.describe_service(choice)
-    raise BadRequest("no query: send ?query=... (or POST one); for the service description, accept an RDF "
-                     "format such as text/turtle")
+    return render_editor(None, protocol_request.infer)
 
 
-def _answer(protocol_request: ProtocolRequest) -> Response | str:
+def _answer(protocol_request: ProtocolRequest) -> Response:
+    """The query answered by service.web.sparql.answer, the one path the fast path takes too."""
     kg = graph()
     assert protocol_request.query is not None
-    prepared = prepare(protocol_request.query, set(kg.graph_names()), kg.settings.max_query_length)
-    offered = formats.rdf_formats() if prepared.is_graph_form else formats.of_kind(Kind.RESULTS)
-    choice = choose(offered, html=True)
-    if choice is None:
-        return not_acceptable(offered, html=True)
-    dataset = Dataset(protocol_request.infer, protocol_request.default_graph_uris,
-                      protocol_request.named_graph_uris)
-    # The service-defined base IRI for relative IRIs (the protocol allows the endpoint's own URL).
-    # In a worker process under the time limit (service.query.executor); the worker writes the chosen format.
-    answer = execute(kg, prepared, dataset, limit=kg.settings.result_limit, timeout=requested_timeout(),
-                     base_iri=request.base_url, fmt=choice if isinstance(choice, Format) else None)
-    if isinstance(choice, Format):
-        response = Response(answer.body, content_type=formats.content_type(choice))
-    else:
-        response = Response(render_editor(protocol_request.query, protocol_request.infer, answer.result),
-                            content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    if answer.truncated_at is not None:
-        response.headers[TRUNCATED_HEADER] = str(answer.truncated_at)
+    sparql_request = SparqlRequest(
+        protocol_request.query, request.base_url, protocol_request.infer,
+        tuple(protocol_request.default_graph_uris), tuple(protocol_request.named_graph_uris),
+        protocol_request.explicit_format, request.headers.get("Accept"), requested_timeout())
     held = set(kg.graph_names())
-    unknown = [g for g in dataset.default_graph_uris + dataset.named_graph_uris if g not in held]
-    if unknown:
-        response.headers[UNKNOWN_GRAPHS_HEADER] = " ".join(f"<{g}>" for g in dict.fromkeys(unknown))
-    return response
+    chosen = answer.plan(kg, sparql_request, held)
+    if isinstance(chosen.choice, Format):
+        data = answer.reply(kg, chosen, sparql_request, held)
+        return Response(data.body, status=data.status, headers=data.headers)
+    ran = answer.run(kg, chosen, sparql_request)
+    page = render_editor(protocol_request.query, protocol_request.infer, ran.result)
+    return Response(page, headers=answer.headers(answer.HTML_CONTENT_TYPE, ran, chosen.dataset, held))
 
 
 # --- the HTML page ------------------------------------------------------------------------------------------------
@@ -134,18 +123,9 @@ class ResultView:
 
 
 def cell(term: Any, base: str) -> Cell:
-    if term is None:
-        return Cell("", kind="unbound")
-    if isinstance(term, ox.NamedNode):
-        # Local IRIs link to their pages, http(s) ones to themselves; any other scheme (javascript:) is not linked.
-        return Cell(shorten(term.value, PREFIXES), link_for(term.value, base), kind="iri")
-    if isinstance(term, ox.BlankNode):
-        return Cell(f"_:{term.value}", kind="bnode")
-    if isinstance(term, ox.Literal):
-        note = f"@{term.language}" if term.language else (
-            "" if term.datatype.value == serialize.XSD_STRING else shorten(term.datatype.value, PREFIXES))
-        return Cell(term.value, note=note)
-    return Cell(str(term))
+    shown = show(term)
+    # Local IRIs link to their pages, http(s) ones to themselves; any other scheme (javascript:) is not linked.
+    return Cell(shown.text, link_for(shown.value, base) if shown.kind == "iri" else None, shown.note, shown.kind)
 
 
 def result_view(result: QueryResult, base: str) -> ResultView:
@@ -172,4 +152,4 @@ def render_editor(query: str | None, infer: bool, result: QueryResult | None = N
     return render_template(
         "sparql.html", query=query if query is not None else _example_query(),
         infer=infer, ran=query is not None, result=result_view(result, kg.settings.base) if result else None,
-        graphs=kg.graph_names())
+        graphs=kg.graph_names(), prefixes=list(PREFIXES.items()))  # the editor completes and shortens with them

@@ -2,40 +2,39 @@
 
 Why. On a response-cache miss, Flask's dispatch, request and response objects and hooks cost about 1.5 ms of CPU per
 request here, several times the engine's own work on a typical query (bench/results.md, "HTTP"). This WSGI layer
-sits between the response cache and the app and answers the common case with the same building blocks the app uses
-(query.sparql.prepare, query.executor.execute, the negotiation, ETag, CORS and security headers), so the answer
-is the same, header for header and byte for byte (tests/test_fast_sparql.py compares them on many requests).
+sits between the response cache and the app and answers the common case through the same request path the app's
+view takes (service.web.sparql.answer: vetting, negotiation, running, the representation's headers), adding what the
+app's hooks add (security, CORS, ETag, Cache-Control) from the same constants. So the answer is the same, header for
+header and byte for byte (tests/test_fast_sparql.py compares them on many requests).
 
 A request takes this path only when it is a GET of exactly /sparql whose query string holds one non-blank `query`
 and otherwise only `infer`, `format` or `output`, with no conditional or range header, whose URL is within the
 length limit, and which negotiates a data format (not the HTML page). Everything else goes to the app unchanged.
-An error met here (a refused query, a syntax error, a time limit) is not met twice: it is handed to the app in the
-WSGI environ and raised there by a `before_request` hook, so the app stays the one place errors get their shape.
+An error met here (a refused query, a syntax error, a time limit, a 406) is not met twice: it is handed to the app
+in the WSGI environ and raised there by a `before_request` hook, so the app stays the one place errors get their
+shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import http_date
+from werkzeug.http import HTTP_STATUS_CODES, http_date
 from werkzeug.wsgi import get_current_url
 
 from service.query import guard
-from service.query.executor import Answer, execute
-from service.query.sparql import Dataset, prepare
-from service.rdf import formats
-from service.rdf.formats import Format, Kind
+from service.rdf.formats import Format
 from service.store.graph import KnowledgeGraph
 from service.web.caching import CACHE_CONTROL, etag
-from service.web.negotiation import negotiate
+from service.web.params import parse_infer
 from service.web.security import HEADERS
-from service.web.sparql.endpoint import TRUNCATED_HEADER
-from service.web.sparql.protocol import CORS_HEADERS, infer_switch, parse_params
+from service.web.sparql import answer
+from service.web.sparql.answer import Reply, SparqlRequest
+from service.web.sparql.protocol import CORS_HEADERS, parse_params
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 PATH = "/sparql"
@@ -43,18 +42,8 @@ HANDED_OVER = "histkg.error"  # environ key: an exception met on the fast path, 
 _PARAMETERS = frozenset({"query", "infer", "format", "output"})
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_IF_RANGE", "HTTP_RANGE")
-_RESULTS = tuple(formats.of_kind(Kind.RESULTS))
-_RDF = tuple(formats.rdf_formats())
 # What the app's hooks add to a successful answer on /sparql (security, CORS, caching), from the same constants.
-_FIXED_HEADERS = [*HEADERS.items(), *CORS_HEADERS.items(), ("Vary", "Accept"), ("Cache-Control", CACHE_CONTROL)]
-
-
-@dataclass
-class SimpleQuery:
-    text: str
-    infer: bool
-    explicit_format: str | None  # format= or output=
-    accept: str | None
+_FIXED_HEADERS = [*HEADERS.items(), *CORS_HEADERS.items(), ("Cache-Control", CACHE_CONTROL)]
 
 
 class SparqlFastPath:
@@ -69,7 +58,7 @@ class SparqlFastPath:
             return self.app(environ, start_response)
         token = guard.enter()
         try:
-            answered = self._answer(simple, environ)
+            answered = self._answer(simple)
         except Exception as error:  # every error is the app's to answer, in its one shape
             environ[HANDED_OVER] = error
             answered = None
@@ -77,28 +66,20 @@ class SparqlFastPath:
             guard.leave(token)
         if answered is None:
             return self.app(environ, start_response)
-        fmt, answer = answered
-        body = answer.body or b""
-        headers = [("Content-Type", formats.content_type(fmt)), ("Content-Length", str(len(body))),
-                   *_FIXED_HEADERS,
-                   ("ETag", f'"{etag(self.kg.version, PATH, _query_bytes(environ), fmt.media_type)}"'),
+        headers = [*answered.headers, ("Content-Length", str(len(answered.body))), *_FIXED_HEADERS,
+                   ("ETag", f'"{etag(self.kg.version, PATH, _query_bytes(environ), _media_type(answered))}"'),
                    ("Date", http_date())]  # as werkzeug's conditional responses carry
-        if answer.truncated_at is not None:
-            headers.append((TRUNCATED_HEADER, str(answer.truncated_at)))
-        start_response("200 OK", headers)
-        return [body]
+        start_response(f"{answered.status} {HTTP_STATUS_CODES[answered.status]}", headers)
+        return [answered.body]
 
-    def _answer(self, simple: SimpleQuery, environ: dict[str, Any]) -> tuple[Format, Answer] | None:
-        """The query run and written in the negotiated format; None when the app must answer (the HTML page, 406)."""
-        prepared = prepare(simple.text, self.held, self.kg.settings.max_query_length)
-        fmt = negotiate(simple.accept, simple.explicit_format, _RDF if prepared.is_graph_form else _RESULTS,
-                        html=True)
-        if not isinstance(fmt, Format):
+    def _answer(self, request: SparqlRequest) -> Reply | None:
+        """The app's answer to `request`; None when the app must answer (the HTML page)."""
+        chosen = answer.plan(self.kg, request, self.held)
+        if not isinstance(chosen.choice, Format):
             return None
-        return fmt, execute(self.kg, prepared, Dataset(simple.infer), limit=self.kg.settings.result_limit,
-                            base_iri=_endpoint_url(environ), fmt=fmt)
+        return answer.reply(self.kg, chosen, request, self.held)
 
-    def _simple_query(self, environ: dict[str, Any]) -> SimpleQuery | None:
+    def _simple_query(self, environ: dict[str, Any]) -> SparqlRequest | None:
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH:
             return None
         if any(name in environ for name in _CONDITIONAL):
@@ -120,11 +101,12 @@ class SparqlFastPath:
         if not text.strip():
             return None
         try:
-            infer = infer_switch(values.get("infer", []))
+            infer = parse_infer(values.get("infer", []))
         except HTTPException:
             return None
         explicit = (values.get("format") or [""])[0] or (values.get("output") or [""])[0] or None
-        return SimpleQuery(text, infer, explicit, environ.get("HTTP_ACCEPT"))
+        return SparqlRequest(text, _endpoint_url(environ), infer, explicit_format=explicit,
+                             accept=environ.get("HTTP_ACCEPT"))
 
 
 def _endpoint_url(environ: dict[str, Any]) -> str:
@@ -138,6 +120,12 @@ def _url_for(scheme: str, host: str, server_name: str, server_port: str, script_
     environ = {"wsgi.url_scheme": scheme, "SERVER_NAME": server_name, "SERVER_PORT": server_port,
                "SCRIPT_NAME": script_name, "PATH_INFO": PATH, **({"HTTP_HOST": host} if host else {})}
     return get_current_url(environ, strip_querystring=True)
+
+
+def _media_type(reply: Reply) -> str:
+    """The media type the app's caching hook puts in the ETag (Response.mimetype: the Content-Type's first part)."""
+    content_type = next(value for name, value in reply.headers if name == "Content-Type")
+    return content_type.split(";", 1)[0].strip()
 
 
 def _query_bytes(environ: dict[str, Any]) -> bytes:

@@ -16,17 +16,13 @@ from flask import Response, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from service.errors import UpdateRefused
-from service.rdf.formats import Format
 from service.web.context import graph
-from service.web.errors import error_response
-from service.web.negotiation import offered_text
+from service.web.params import parse_infer
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 READ_ONLY = "SPARQL Update is not supported: this service is read-only and answers queries only"
-_TRUE = ("true", "1", "yes", "on")
-_FALSE = ("false", "0", "no", "off")
 _MAX_FIELDS = 1000
 
 Params = list[tuple[str, str]]
@@ -38,6 +34,7 @@ class ProtocolRequest:
     default_graph_uris: list[str] = field(default_factory=list)
     named_graph_uris: list[str] = field(default_factory=list)
     infer: bool = True
+    explicit_format: str | None = None  # format= or output= (Fuseki's name), from the URL or the form body
 
 
 def read_request() -> ProtocolRequest:
@@ -60,7 +57,8 @@ def read_request() -> ProtocolRequest:
         raise BadRequest("no query: send it as the `query` form field or as an application/sparql-query body")
     return ProtocolRequest(query=query, default_graph_uris=_graph_iris(params, "default-graph-uri"),
                            named_graph_uris=_graph_iris(params, "named-graph-uri"),
-                           infer=infer_switch([value for name, value in params if name == "infer"]))
+                           infer=parse_infer([value for name, value in params if name == "infer"]),
+                           explicit_format=_explicit_format(params))
 
 
 def _read_body() -> tuple[Params, str | None]:
@@ -100,6 +98,11 @@ def parse_params(raw: bytes, where: str) -> Params:
         raise BadRequest(f"{where} has more than {_MAX_FIELDS} parameters") from None
 
 
+def _explicit_format(params: Params) -> str | None:
+    first = {name: value for name, value in reversed(params) if name in ("format", "output")}
+    return first.get("format") or first.get("output") or None
+
+
 def _graph_iris(params: Params, name: str) -> list[str]:
     iris = [value for key, value in params if key == name]
     for iri in iris:
@@ -108,27 +111,6 @@ def _graph_iris(params: Params, name: str) -> list[str]:
         except ValueError:
             raise BadRequest(f"{name}={iri!r} is not an absolute IRI") from None
     return iris
-
-
-def infer_switch(values: list[str] | None = None) -> bool:
-    """The `infer` parameter (default true). The last value wins, so an HTML form can send a hidden `false` before
-    its checkbox's `true`."""
-    if values is None:
-        values = request.args.getlist("infer")
-    if not values:
-        return True
-    value = values[-1].strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise BadRequest(f"infer={values[-1]!r}: use infer=true (asserted and inferred) or infer=false (asserted only)")
-
-
-def not_acceptable(offered: list[Format], html: bool = False) -> Response:
-    return error_response(406, "Not Acceptable",
-                          f"none of the media types in the Accept header (or format=) can be served here; "
-                          f"offered: {offered_text(offered, html)}")
 
 
 # --- CORS: a public, read-only endpoint that browser clients (YASGUI and the like) may call -----------------------

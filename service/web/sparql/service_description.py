@@ -23,8 +23,11 @@ from service.rdf.namespaces import HK, RDF_TYPE
 from service.rdf.serialize import rdf
 from service.store.graph import KnowledgeGraph
 from service.web.context import graph
-from service.web.negotiation import choose
-from service.web.sparql.protocol import infer_switch, not_acceptable, preflight
+from service.web.downloads import download
+from service.web.negotiation import HTML, choose
+from service.web.params import infer_param
+from service.web.sparql import void_page
+from service.web.sparql.protocol import preflight
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -33,12 +36,6 @@ FORMATS_NS = "http://www.w3.org/ns/formats/"
 ENTAILMENT = "http://www.w3.org/ns/entailment/OWL-RDF-Based"
 PROFILE_RL = "http://www.w3.org/ns/owl-profile/RL"
 
-# Our format names -> the W3C's format IRIs (http://www.w3.org/ns/formats/).
-W3C_FORMAT = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF_XML",
-              "trig": "TriG", "nquads": "N-Quads", "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
-              "csv": "SPARQL_Results_CSV", "tsv": "SPARQL_Results_TSV"}
-# What /export writes (the exports route: /export?graph=asserted|inferred|all&format=NAME).
-DUMP_FORMATS = ("turtle", "jsonld", "ntriples", "trig", "nquads")
 PREFIXES = {"sd": SD, "void": VOID, "dcterms": DCTERMS, "formats": FORMATS_NS,
             "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
             "xsd": "http://www.w3.org/2001/XMLSchema#"}
@@ -124,7 +121,7 @@ def service_description(kg: KnowledgeGraph, endpoint: str, dataset_iri: str) -> 
     out.add(service, SD + "endpoint", endpoint)
     out.add(service, SD + "supportedLanguage", SD + "SPARQL11Query")
     for fmt in formats.FORMATS:
-        out.add(service, SD + "resultFormat", FORMATS_NS + W3C_FORMAT[fmt.name])
+        out.add(service, SD + "resultFormat", FORMATS_NS + fmt.w3c)
     out.add(service, SD + "feature", SD + "UnionDefaultGraph")
     out.add(service, SD + "defaultEntailmentRegime", ENTAILMENT)
     out.add(service, SD + "defaultSupportedEntailmentProfile", PROFILE_RL)
@@ -181,9 +178,9 @@ def void_description(kg: KnowledgeGraph, links: Links, infer: bool = True) -> li
                         ("properties", stats.properties), ("distinctSubjects", stats.distinct_subjects),
                         ("distinctObjects", stats.distinct_objects)):
         out.add(dataset, VOID + name, value)
-    for fmt_name in DUMP_FORMATS:
-        out.add(dataset, VOID + "dataDump", links.dump("all" if infer else "asserted", fmt_name))
-        out.add(dataset, VOID + "feature", FORMATS_NS + W3C_FORMAT[fmt_name])
+    for fmt in formats.dump_formats():  # what /export writes: /export?graph=asserted|inferred|all&format=NAME
+        out.add(dataset, VOID + "dataDump", links.dump("all" if infer else "asserted", fmt.name))
+        out.add(dataset, VOID + "feature", FORMATS_NS + fmt.w3c)
     for example in stats.examples:
         out.add(dataset, VOID + "exampleResource", example)
     _partitions(out, dataset, stats)
@@ -216,8 +213,8 @@ def _subsets(out: Triples, dataset: ox.NamedNode, kg: KnowledgeGraph, links: Lin
         out.literal(subset, DCTERMS + "description", comment, "en")
         out.add(subset, VOID + "triples", size)
         out.add(subset, VOID + "sparqlEndpoint", links.endpoint)
-        for fmt_name in DUMP_FORMATS:
-            out.add(subset, VOID + "dataDump", links.dump(name, fmt_name))
+        for fmt in formats.dump_formats():
+            out.add(subset, VOID + "dataDump", links.dump(name, fmt.name))
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------------------
@@ -229,23 +226,17 @@ def links() -> Links:
 def describe_service(fmt: Format) -> Response:
     here = links()
     body = rdf(service_description(graph(), here.endpoint, here.dataset_iri), fmt, PREFIXES)
-    return rdf_response(body, fmt)
+    return download(body, fmt)
 
 
 @blueprint.route("/.well-known/void", methods=["GET", "OPTIONS"])
 def void_document() -> Response:
-    """The VoID description of the dataset, in the negotiated RDF format (Turtle by default)."""
+    """The VoID description of the dataset, in the negotiated RDF format (Turtle by default); a page for a browser."""
     if request.method == "OPTIONS":
         return preflight()
-    offered = formats.rdf_formats()
-    fmt = choose(offered)
-    if not isinstance(fmt, Format):
-        return not_acceptable(offered)
-    body = rdf(void_description(graph(), links(), infer_switch()), fmt, {**PREFIXES, "hk": HK})
-    return rdf_response(body, fmt)
-
-
-def rdf_response(body: bytes, fmt: Format) -> Response:
-    response = Response(body, content_type=formats.content_type(fmt))
-    response.vary.add("Accept")
-    return response  # ETag and 304s: service.web.caching, hooked on the endpoint's blueprint
+    fmt = choose(formats.rdf_formats(), html=True)  # 406 when nothing fits
+    if fmt == HTML:  # what a browser asks for first: the same description, readable (Vary: Accept set there)
+        return void_page.page(graph(), links(), statistics(graph(), infer_param()), infer_param())
+    assert isinstance(fmt, Format)
+    body = rdf(void_description(graph(), links(), infer_param()), fmt, {**PREFIXES, "hk": HK})
+    return download(body, fmt)  # ETag and 304s: service.web.caching, hooked on the endpoint's blueprint
