@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.errors import DataFileError
-from service.rdf import formats
+from service.rdf import formats, xsd
 from service.rdf.namespaces import HK_STATEMENT, RDF, RDF_STATEMENT, RDF_TYPE, GraphNames
 
 _STATEMENT_TYPES = {HK_STATEMENT, RDF_STATEMENT}
@@ -115,7 +115,18 @@ def parse_bytes(path: Path, data: bytes, file_index: int = 0) -> list[ox.Quad]:
         raise DataFileError(str(path), message, error.lineno, error.offset) from None
     except (OSError, ValueError) as error:
         raise DataFileError(str(path), str(error)) from None
+    _check_literals(path, data, quads)
     return _relabel_blank_nodes(quads, f"f{file_index}b")
+
+
+def _check_literals(path: Path, data: bytes, quads: list[ox.Quad]) -> None:
+    """A literal outside its datatype's lexical space (service.rdf.xsd) stops the load, naming file and line."""
+    checks, literal = xsd.CHECKS, ox.Literal
+    for quad in quads:
+        term = quad.object
+        if type(term) is literal and (check := checks.get(term.datatype.value)) is not None and \
+                not check(term.value):
+            raise DataFileError(str(path), xsd.problem(term.value, term.datatype.value), xsd.line_of(data, term.value))
 
 
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

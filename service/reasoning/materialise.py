@@ -11,7 +11,7 @@ round and takes minutes at 50k triples. This one does the same work in two steps
    it is new (round 0: the input; round n: what round n-1 derived), and joins only look it up against the indexes
    of everything known so far. Rules: prp-dom, prp-rng, prp-spo1, prp-spo2 (chains of two), prp-inv1/2, prp-symp,
    prp-trp, prp-eqp1/2 and cax-sco, cax-eqc1/2 (through the compiled tables), cax-dw (checked at the end), and
-   dt-not-type on the input's literals, with owlrl's own converters and wording.
+   dt-not-type on the input's literals, by XML Schema's lexical grammar (service.rdf.xsd).
 
 Terms are interned as integers; a triple is known by predicate -> set of (subject << 32 | object), kept only for
 predicates some rule can derive, and subject/object indexes are kept only for predicates a join reads
@@ -32,17 +32,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import pyoxigraph as ox
-from owlrl.DatatypeHandling import AltXSDToPYTHON
-from owlrl.XsdDatatypes import OWL_RL_Datatypes
 
 from service.errors import InconsistencyError
+from service.rdf import xsd
 from service.reasoning.interning import BITS, Interner, Triple
 from service.reasoning.schema import PropertyRule, Schema, Typing, compile_schema
 
 log = logging.getLogger(__name__)
-# owlrl's lexical checks (dt-not-type), for the datatypes it checks. xsd:string and friends accept anything.
-_CONVERTERS = {str(dt): AltXSDToPYTHON[dt] for dt in OWL_RL_Datatypes
-               if dt in AltXSDToPYTHON and not str(dt).endswith(("#string", "#PlainLiteral"))}
 
 __all__ = ["Engine", "materialise", "paused_gc"]
 
@@ -70,7 +66,7 @@ class Engine:
         self.seen: dict[int, set[int]] = {p: set() for p in schema.derivable}
         self.by_subject: dict[int, dict[int, set[int]]] = {p: {} for p in schema.joined}
         self.by_object: dict[int, dict[int, set[int]]] = {p: {} for p in schema.joined}
-        self.members: dict[int, set[int]] = {c: set() for c in schema.disjoint}
+        self.members: dict[int, set[int]] = {c: set() for c in (*schema.disjoint, schema.nothing)}
         self.derived: list[Triple] = []
         self.rules = {p: _compiled(p, rule) for p, rule in schema.properties.items()}
 
@@ -145,9 +141,12 @@ class Engine:
     def emitter(self, append: Callable[[Triple], None]) -> Callable[[int, int, int], None]:
         """Record a derived triple and hand it to `append` when it is new."""
         seen, by_subject, by_object = self.seen, self.by_subject, self.by_object
-        type_id, members = self.type_id, self.members
+        type_id, class_supers, typed = self.type_id, self.schema.class_supers, self.typer(append)
 
         def emit(s: int, p: int, o: int) -> None:
+            if p == type_id:  # from a sub-property of rdf:type, an inverse, a chain: super-classes too (cax-sco)
+                typed(s, (o, class_supers.get(o, [])))
+                return
             bucket = seen[p]  # every predicate a rule can produce has one
             key = s << BITS | o
             if key in bucket:
@@ -156,8 +155,6 @@ class Engine:
             if p in by_subject:
                 by_subject[p].setdefault(s, set()).add(o)
                 by_object[p].setdefault(o, set()).add(s)
-            if p == type_id and o in members:
-                members[o].add(s)
             append((s, p, o))
         return emit
 
@@ -179,8 +176,8 @@ class Engine:
         return typed
 
     def inconsistencies(self, describe: Interner) -> list[str]:
-        """cax-dw: an individual in two disjoint classes, worded as owlrl words it."""
-        problems = []
+        """cax-dw: an individual in two disjoint classes; cls-nothing2: one in owl:Nothing (as owlrl words them)."""
+        problems = [f"{describe.text(x)} is defined of type 'Nothing'" for x in self.members[self.schema.nothing]]
         for c1, c2 in self.schema.disjoint_pairs:
             for x in sorted(self.members[c1] & self.members[c2]):
                 problems.append(f"Disjoint classes {describe.text(c1)} and {describe.text(c2)} "
@@ -197,26 +194,17 @@ def _compiled(p: int, rule: PropertyRule) -> Compiled:
     return rule.supers, rule.domains, rule.ranges, flips, rule.transitive, rule.first_of, rule.second_of
 
 
-def ill_typed(terms: Interner) -> list[str]:
-    """dt-not-type as owlrl checks it: a literal of an OWL 2 RL datatype whose lexical form is not in its value space
-    (with owlrl's own converters and wording, so both reasoners report the same problems)."""
-    problems = []
-    for number in range(len(terms)):
-        term = terms.terms[number]
-        if not terms.literal[number] or not isinstance(term, ox.Literal):
-            continue
-        converter = _CONVERTERS.get(term.datatype.value)
-        if converter is None:
-            continue
-        try:
-            converter(term.value)
-        except ValueError:
-            problems.append(f"Lexical value of the literal '{term.value}' does not match its datatype "
-                            f"({term.datatype.value})")
-        except (ArithmeticError, TypeError) as error:  # where owlrl itself stops (see reasoner.materialise)
-            raise InconsistencyError([f"the reasoner could not process the data: {type(error).__name__}: {error}"]) \
-                from None
-    return sorted(problems)
+def ill_typed(literals: Iterable[ox.Literal]) -> list[str]:
+    """dt-not-type: literals whose lexical form is outside their datatype's lexical space (service.rdf.xsd, XML
+    Schema's grammar; owlrl's converters refuse valid forms such as 0E1). Both reasoners check this first."""
+    checks = xsd.CHECKS
+    return sorted({xsd.problem(t.value, t.datatype.value) for t in literals
+                   if (check := checks.get(t.datatype.value)) is not None and not check(t.value)})
+
+
+def literals_of(triples: Iterable[ox.Triple]) -> Iterator[ox.Literal]:
+    literal = ox.Literal
+    return (t.object for t in triples if type(t.object) is literal)
 
 
 def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:
@@ -225,12 +213,14 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
     started = time.perf_counter()
     terms = Interner()
     asserted = terms.encode_all(ontology, facts)
+    if problems := ill_typed(t for t in terms.terms if type(t) is ox.Literal):
+        raise InconsistencyError(problems)
     schema = compile_schema(asserted, terms)
     log.info("OWL RL (fast): %d triples, %d terms read, schema compiled (%.2f s)",
              len(asserted), len(terms), time.perf_counter() - started)
     engine = Engine(schema, terms)
     derived = engine.run(asserted)
-    if problems := engine.inconsistencies(terms) + ill_typed(terms):
+    if problems := engine.inconsistencies(terms):
         raise InconsistencyError(problems)
     del asserted, engine
     return terms.decode_all(derived)

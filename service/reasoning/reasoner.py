@@ -29,12 +29,13 @@ from service.reasoning import materialise as fast
 log = logging.getLogger(__name__)
 
 # Bump when the filter or the rule set changes: it invalidates every cached closure.
-REASONER_VERSION = "1"
+REASONER_VERSION = "2"
 _VOCABULARY_NAMESPACES = (RDF, RDFS, OWL, XSD)
 _REFLEXIVE_NOISE = {OWL + "sameAs", RDFS + "subClassOf", RDFS + "subPropertyOf", OWL + "equivalentClass",
                     OWL + "equivalentProperty"}
 _TRIVIAL_TYPES = {OWL + "Thing", RDFS + "Resource"}
 _CHECKSUM_MARK = "# histkg-closure "
+_OWLRL_LEXICAL = "Lexical value of the literal"
 REASONERS = ("auto", "owlrl", "fast")
 # owlrl is imported with this module (service.reasoning.materialise needs its datatype tables anyway): a lazy
 # import was tried and reverted (c15dd04, 0c09ba8), since a request could then be the first to import rdflib,
@@ -66,7 +67,13 @@ def is_junk(triple: ox.Triple) -> bool:
 
 
 def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """The filtered OWL 2 RL inferences of ontology + facts (input triples excluded). Raises on inconsistency."""
+    """The filtered OWL 2 RL inferences of ontology + facts (input triples excluded). Raises on inconsistency.
+
+    Ill-typed literals are found first, by XML Schema's grammar (as the fast materialiser does); owlrl's own
+    lexical messages come from Python converters that refuse valid forms such as 0E1, so they are dropped."""
+    ontology, facts = list(ontology), list(facts)
+    if problems := fast.ill_typed(fast.literals_of([*ontology, *facts])):
+        raise InconsistencyError(problems)
     graph = rdflib.Graph()
     triples_to_rdflib(ontology, graph)
     triples_to_rdflib(facts, graph)
@@ -81,8 +88,8 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
             from None
     finally:
         DatatypeHandling.use_RDFLib_lexical_conversions()
-    if closure.error_messages:
-        raise InconsistencyError(sorted(str(m) for m in closure.error_messages))
+    if problems := sorted(str(m) for m in closure.error_messages if not str(m).startswith(_OWLRL_LEXICAL)):
+        raise InconsistencyError(problems)
     # Literal subjects come from owlrl's datatype rules; they are not RDF and cannot even be built as terms.
     new = (t for t in graph
            if t not in asserted and not isinstance(t[0], rdflib.Literal) and not _is_error_node(graph, t))

@@ -56,6 +56,7 @@ class Schema:
     derived: list[Triple]                     # what the scm-* rules add to the graph
     derivable: set[int]                       # predicates some rule can produce (their triples are remembered)
     joined: set[int]                          # predicates a join looks up (indexed by subject and object)
+    nothing: int                              # owl:Nothing: a member is an inconsistency (cls-nothing2)
 
     @property
     def disjoint(self) -> set[int]:
@@ -206,7 +207,7 @@ def compile_schema(triples: list[Triple], terms: Interner) -> Schema:
             derivable.add(p)
     joined = {p for p, rule in rules.items() if rule.transitive or rule.first_of or rule.second_of}
     return Schema(properties=dict(rules), derived=derived, derivable=derivable, joined=joined,
-                  class_supers=class_supers,
+                  class_supers=class_supers, nothing=terms.id(ox.NamedNode(OWL + "Nothing")),
                   disjoint_pairs=sorted(set(pairs["disjointWith"])))
 
 
