@@ -244,6 +244,29 @@ def test_without_javascript_the_form_runs_the_query(browser: Browser, live_serve
         expect(link).to_have_text("id:530-iap")
 
 
+def test_a_query_in_error_comes_back_with_its_error(browser: Browser, live_server: LiveServer) -> None:
+    """A syntax error on the page the server renders: 400, the query kept in the form, the error readable; with
+    JavaScript the editor marks its position too."""
+    bad = "SELECT ?s\nWHERE { ?s ?p }"
+    url = live_server.url + "/sparql?query=" + quote(bad)
+    for javascript in (False, True):
+        for page in _page(browser, javascript=javascript):
+            response = page.goto(url)
+            assert response is not None and response.status == 400
+            message = page.locator("section.sparql-result .sparql-error[role=alert]")
+            expect(message).to_have_text(re.compile(r"^Syntax error at line 2, column \d+: expected one of .*LATERAL"))
+            assert editor_text(page) == bad
+            if javascript:
+                expect(page.locator(".cm-lintRange-error")).to_have_text("}")
+            else:
+                expect(page.locator("textarea[name=query]")).to_be_visible()
+            assert csp_violations(page) == []
+    page_for_prefix = live_server.url + "/sparql?query=" + quote("SELECT * WHERE { ?s nope:p ?o }")
+    for page in _page(browser, javascript=False):
+        page.goto(page_for_prefix)
+        expect(page.locator(".sparql-error")).to_contain_text("a prefix used here is not declared")
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_editor_fits_the_screen(browser: Browser, live_server: LiveServer, width: int, tmp_path: Path) -> None:
     for page in _page(browser, width=width):

@@ -15,12 +15,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
+from service.errors import QuerySyntaxError
 from service.features.nodes import link_for
 from service.query.sparql import QueryResult
 from service.rdf import formats
@@ -95,7 +97,13 @@ def _answer(protocol_request: ProtocolRequest) -> Response:
     if isinstance(chosen.choice, Format):
         data = answer.reply(kg, chosen, sparql_request, held)
         return Response(data.body, status=data.status, headers=data.headers)
-    ran = answer.run(kg, chosen, sparql_request)
+    try:
+        ran = answer.run(kg, chosen, sparql_request)
+    except QuerySyntaxError as error:  # a browser gets its query back in the editor, the error readable under it
+        page = render_editor(protocol_request.query, protocol_request.infer, error=syntax_problem(str(error)))
+        response = Response(page, status=400, mimetype="text/html")
+        response.vary.add("Accept")
+        return response
     page = render_editor(protocol_request.query, protocol_request.infer, ran.result)
     return Response(page, headers=answer.headers(answer.HTML_CONTENT_TYPE, ran, chosen.dataset, held))
 
@@ -141,15 +149,46 @@ def result_view(result: QueryResult, base: str) -> ResultView:
     return view
 
 
+@dataclass
+class SyntaxProblem:
+    """A syntax error as the page shows it: a sentence, and the position the editor marks (1-based)."""
+
+    text: str
+    line: int | None = None
+    column: int | None = None
+
+
+_ENGINE_POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+
+
+def syntax_problem(message: str) -> SyntaxProblem:
+    """The engine's "syntax error: error at 1:36: expected one of LATERAL, SERVICE, [_]" as a sentence. Its
+    character classes ("['A' ..= 'Z' | ...]") mean a name or a value may go on there (static/editor.js does the same
+    for the answers it fetches)."""
+    found = _ENGINE_POSITION.search(message)
+    if found is None:
+        return SyntaxProblem(message)
+    line, column, detail = int(found[1]), int(found[2]), found[3].strip()
+    if detail.startswith("expected"):
+        items = [i.strip() for i in re.split(r",\s*(?![^\[]*\])", re.sub(r"^expected (one of )?", "", detail))]
+        words = [i for i in items if i and not i.startswith("[")]
+        words += ["a name or a value"] if len(words) < len(items) else []
+        detail = "expected " + ("one of " if len(words) > 1 else "") + ", ".join(words)
+        if "Prefix not found" in words:
+            detail = "a prefix used here is not declared (add PREFIX name: <namespace>)"
+    return SyntaxProblem(f"Syntax error at line {line}, column {column}: {detail}", line, column)
+
+
 def _example_query() -> str:
     declarations = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in EDITOR_PREFIXES)
     return declarations + "\n" + EXAMPLE_QUERY.format()
 
 
-def render_editor(query: str | None, infer: bool, result: QueryResult | None = None) -> str:
-    """The query page: a form (query, reasoning switch) and, when a query ran, its result as a table."""
+def render_editor(query: str | None, infer: bool, result: QueryResult | None = None,
+                  error: SyntaxProblem | None = None) -> str:
+    """The query page: a form (query, reasoning switch) and, when a query ran, its result as a table or its error."""
     kg = graph()
     return render_template(
-        "sparql.html", query=query if query is not None else _example_query(),
+        "sparql.html", query=query if query is not None else _example_query(), error=error,
         infer=infer, ran=query is not None, result=result_view(result, kg.settings.base) if result else None,
         graphs=kg.graph_names(), prefixes=list(PREFIXES.items()))  # the editor completes and shortens with them

@@ -94,6 +94,7 @@
       });
       if (classes) { words.push("a name or a value"); }
       detail = "expected " + (words.length > 1 ? "one of " : "") + words.join(", ");
+      if (words.indexOf("Prefix not found") >= 0) { detail = "a prefix used here is not declared (add PREFIX name: <namespace>)"; }
     }
     return { text: "Syntax error at line " + line + ", column " + column + ": " + detail, line: line, column: column, fix: fix };
   }
@@ -390,6 +391,10 @@
       });
     }
     form.addEventListener("submit", function (event) { run(form, view, prefixes, event); });
+    var served = document.querySelector(".sparql-error[data-line]");  // the server's page for a query in error
+    if (served) {
+      markError(view, { text: served.textContent, line: Number(served.dataset.line), column: Number(served.dataset.column) });
+    }
     examples(form, view, textarea);
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
