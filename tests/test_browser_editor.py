@@ -80,7 +80,9 @@ def table(page: Page) -> list[list[tuple[str, str | None, str | None]]]:
     return page.locator("section.sparql-result table.results tbody tr").evaluate_all(
         """rows => rows.map(r => Array.from(r.cells).map(td => {
              const a = td.querySelector('a');
-             return [td.textContent.trim(), a ? a.getAttribute('href') : null, td.getAttribute('title')];
+             const named = td.querySelector('[title]');
+             return [td.textContent.trim(), a ? a.getAttribute('href') : null,
+                     td.getAttribute('title') || (named ? named.getAttribute('title') : null)];
            }))""")
 
 

@@ -115,6 +115,7 @@ class Cell:
     href: str | None = None
     note: str = ""  # language tag or datatype of a literal
     kind: str = "literal"  # iri, bnode, literal, unbound
+    iri: str = ""  # an IRI's full form, shown on hover where the text is a short name
 
 
 @dataclass
@@ -133,7 +134,9 @@ class ResultView:
 def cell(term: Any, base: str) -> Cell:
     shown = show(term)
     # Local IRIs link to their pages, http(s) ones to themselves; any other scheme (javascript:) is not linked.
-    return Cell(shown.text, link_for(shown.value, base) if shown.kind == "iri" else None, shown.note, shown.kind)
+    iri = shown.kind == "iri"
+    return Cell(shown.text, link_for(shown.value, base) if iri else None, shown.note, shown.kind,
+                shown.value if iri else "")
 
 
 def result_view(result: QueryResult, base: str) -> ResultView:
