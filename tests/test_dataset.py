@@ -47,6 +47,7 @@ HK_PROPERTIES = {
     "assessment", "distance", "fuelRemaining",
     "aircraftInvolved", "involvedIn",  # added after the contract: the other aircraft of the near-collision
     "before", "after", "edtf", "quoteOffset",  # added for time as the text tells it (issue 11)
+    "quotePrefix", "quoteSuffix",  # added for Web Annotation selectors (issue 13)
 }
 EDTF = URIRef("http://id.loc.gov/datatypes/edtf/EDTF")
 OTHER_PREDICATES = {RDF.type, RDFS.label, RDFS.comment, SKOS.altLabel, SKOS.exactMatch, RDF.subject, RDF.predicate,
