@@ -30,7 +30,8 @@ def _default_ontology() -> tuple[Path, ...]:
 
 
 def _default_data() -> tuple[Path, ...]:
-    return (SHIPPED_DATA / "belenko.ttl",)
+    # The article's dataset and the gazetteer of its places (coordinates and identifiers, each with its source).
+    return (SHIPPED_DATA / "belenko.ttl", SHIPPED_DATA / "gazetteer.ttl")
 
 
 def _default_cache_dir() -> Path:

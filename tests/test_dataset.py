@@ -52,6 +52,11 @@ HK_PROPERTIES = {
 EDTF = URIRef("http://id.loc.gov/datatypes/edtf/EDTF")
 OTHER_PREDICATES = {RDF.type, RDFS.label, RDFS.comment, SKOS.altLabel, SKOS.exactMatch, RDF.subject, RDF.predicate,
                     RDF.object}
+# data/gazetteer.ttl (issue 12) may use, besides the above and hk:source/quote/status: places' points (GeoSPARQL,
+# W3C WGS84) and its records' addresses (schema:url). Checked by tests/test_gazetteer.py.
+GAZETTEER_PREDICATES = {URIRef("http://www.opengis.net/ont/geosparql#asWKT"),
+                        URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat"),
+                        URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#long"), URIRef("https://schema.org/url")}
 # The article gives exactly three dates: the defection, Zuyev's defection, and its own publication date.
 DATES_IN_ARTICLE = {"1976-09-06", "1989-05-20", "2023-09-04"}
 BOOK_PASSAGE_START = "As explained by Krzysztof Dabrowski"
