@@ -1,26 +1,24 @@
-"""Fast OWL 2 RL materialisation for the rules histkg's ontology uses, evaluated semi-naively over integer triples.
+"""Fast OWL 2 RL materialisation, every rule of the OWL 2 RL/RDF rules that owlrl runs, semi-naive over integers.
 
 The reference reasoner is owlrl (reasoning.reasoner); it walks every triple of the graph through every rule in every
 round and takes minutes at 50k triples. This one does the same work in two steps:
 
-1. The schema (TBox) is closed once, in Python, with the scm-* rules of the OWL 2 Profiles spec (section 4.3,
-   table 9): scm-cls, scm-sco, scm-eqc1/2, scm-op/dp, scm-spo, scm-eqp1/2, scm-dom1/2, scm-rng1/2. The closed schema
-   is compiled into one rule table per property (super-properties, inverses, symmetric, transitive, domains, ranges,
-   property chains by first and second link) and one per class (super-classes, disjoint classes).
+1. The schema (TBox) is closed once, in Python (reasoning.schema: the scm-* rules of OWL 2 Profiles section 4.3,
+   table 9, scm-int/uni/hv/svf/avf included) and compiled into one rule table per property (super-properties,
+   inverses, symmetric, transitive, domains, ranges, property chains of any length as links of two) and per class
+   (super-classes), plus the triggers of class expressions, keys and functional properties
+   (reasoning.expressions).
 2. The instance level is run to a fixpoint semi-naively: every triple is pushed through the rules exactly once, when
-   it is new (round 0: the input; round n: what round n-1 derived), and joins only look it up against the indexes
-   of everything known so far. Rules: prp-dom, prp-rng, prp-spo1, prp-spo2 (chains of two), prp-inv1/2, prp-symp,
-   prp-trp, prp-eqp1/2 and cax-sco, cax-eqc1/2 (through the compiled tables), cax-dw (checked at the end), and
-   dt-not-type on the input's literals, by XML Schema's lexical grammar (service.rdf.xsd).
+   it is new, and joins only look it up against the indexes of everything known so far (reasoning.triggers for
+   cls-*, prp-fp/ifp, prp-key). Equality is a union-find (reasoning.equality): rules see representatives only and
+   the closure is expanded to every member when written. The "false" rules (cax-dw/adc, cls-nothing2, cls-com,
+   cls-maxc1, cls-maxqc1/2, prp-irp/asyp/pdw/adp/npa1/2, eq-diff1/2/3) are checked on the fixpoint
+   (reasoning.checks), and dt-not-type on the input's literals first (service.rdf.xsd).
 
-Terms are interned as integers; a triple is known by predicate -> set of (subject << 32 | object), kept only for
-predicates some rule can derive, and subject/object indexes are kept only for predicates a join reads
-(transitive properties and chain links). The result is the set of derived triples (input excluded), not yet junk
-filtered: reasoning.reasoner applies the same filter as for owlrl. Triples owlrl derives only to drop them as junk
-(owl:Thing and rdfs:Resource typings, literal subjects) are not derived here at all.
-
-Ontologies that use anything else (owl:sameAs, functional or irreflexive properties, restrictions, keys, chains
-longer than two, ...) raise UnsupportedOntology; service.reasoning.reasoner then falls back to owlrl.
+Terms are interned as integers; a triple is known by predicate -> set of (subject << 32 | object); subject/object
+indexes are kept only for predicates a join reads. The result is the set of derived triples (input excluded), not
+yet junk filtered: reasoning.reasoner applies the same filter as for owlrl. Triples owlrl derives only to drop them
+as junk (owl:Thing and rdfs:Resource typings, literal subjects, reflexive sameAs) are not derived here at all.
 """
 
 from __future__ import annotations
@@ -28,6 +26,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -35,12 +34,16 @@ import pyoxigraph as ox
 
 from service.errors import InconsistencyError
 from service.rdf import xsd
+from service.rdf.namespaces import OWL
+from service.reasoning import triggers
+from service.reasoning.checks import inconsistencies, schema_terms, tracked_classes
+from service.reasoning.equality import Equality
 from service.reasoning.interning import BITS, Interner, Triple
 from service.reasoning.schema import PropertyRule, Schema, Typing, compile_schema
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Engine", "materialise", "paused_gc"]
+__all__ = ["Engine", "ill_typed", "literals_of", "materialise", "paused_gc"]
 
 
 @contextmanager
@@ -56,47 +59,52 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+Emit = Callable[[int, int, int], None]
+Typed = Callable[[int, Typing], None]
+
+
 class Engine:
     """The instance-level fixpoint over interned triples, driven by the compiled schema."""
 
     def __init__(self, schema: Schema, terms: Interner) -> None:
-        self.schema = schema
+        self.schema, self.terms = schema, terms
         self.type_id = terms.type_id
+        self.same_as = terms.id(ox.NamedNode(OWL + "sameAs"))
         self.literal = terms.literal
-        self.seen: dict[int, set[int]] = {p: set() for p in schema.derivable}
-        self.by_subject: dict[int, dict[int, set[int]]] = {p: {} for p in schema.joined}
-        self.by_object: dict[int, dict[int, set[int]]] = {p: {} for p in schema.joined}
-        self.members: dict[int, set[int]] = {c: set() for c in (*schema.disjoint, schema.nothing)}
+        self.seen: dict[int, set[int]] = defaultdict(set)
+        joined = {p for p, r in schema.properties.items() if r.transitive or r.first_of or r.second_of}
+        joined |= triggers.joined(schema.expressions)
+        self.by_subject: dict[int, dict[int, set[int]]] = {p: {} for p in joined}
+        self.by_object: dict[int, dict[int, set[int]]] = {p: {} for p in joined}
+        self.members: dict[int, set[int]] = {c: set() for c in tracked_classes(schema)}
+        self.equality = Equality(terms.literal) if schema.expressions.equality else None
         self.derived: list[Triple] = []
         self.rules = {p: _compiled(p, rule) for p, rule in schema.properties.items()}
+        self.triggers = triggers.Triggers(self)
 
-    def add(self, s: int, p: int, o: int) -> bool:
-        """Record a triple; False when it was already known (only derivable predicates are remembered)."""
-        bucket = self.seen.get(p)
-        if bucket is not None:
-            key = s << BITS | o
-            if key in bucket:
-                return False
-            bucket.add(key)
-        if p in self.by_subject:
-            self.by_subject[p].setdefault(s, set()).add(o)
-            self.by_object[p].setdefault(o, set()).add(s)
-        if p == self.type_id and o in self.members:
-            self.members[o].add(s)
-        return True
+    def find(self, term: int) -> int:
+        return self.equality.find(term) if self.equality is not None else term
+
+    def has_type(self, x: int, c: int) -> bool:
+        return (x << BITS | c) in self.seen[self.type_id]
 
     def run(self, asserted: list[Triple]) -> list[Triple]:
-        """Derive everything; returns the derived triples (asserted ones excluded)."""
-        delta = [t for t in asserted if self.add(*t)]
-        schema = [t for t in self.schema.derived if self.add(*t)]
-        self.derived.extend(schema)
-        delta += schema
+        """Derive everything; returns the derived triples (asserted ones excluded, not expanded to equals)."""
+        delta: list[Triple] = []
+        emit = self.emitter(delta.append, plain=True)  # asserted typings get their super-classes in round 0
+        for t in asserted:
+            emit(*t)
+        given = len(delta)
+        emit = self.emitter(delta.append)
+        for t in self.schema.derived:
+            emit(*t)
+        self.derived.extend(delta[given:])
         rounds = 0
         while delta:
             started = time.perf_counter()
             delta = self.step(delta, first=rounds == 0)
-            rounds += 1
             self.derived.extend(delta)
+            rounds += 1
             log.info("OWL RL (fast) round %d: %d new triples, %d derived in all (%.2f s)",
                      rounds, len(delta), len(self.derived), time.perf_counter() - started)
         return self.derived
@@ -104,14 +112,24 @@ class Engine:
     def step(self, delta: list[Triple], first: bool) -> list[Triple]:
         """One semi-naive round: each triple of `delta` through every rule, joined against everything known.
 
-        Only asserted typings need cax-sco (round 0): derived ones come with all their super-classes."""
+        Asserted typings (round 0) get their super-classes here; derived ones come with them (see `typer`)."""
         new: list[Triple] = []
         emit, typed = self.emitter(new.append), self.typer(new.append)
         type_id, rules, class_supers = self.type_id, self.rules, self.schema.class_supers
         by_subject, by_object, literal = self.by_subject, self.by_object, self.literal
+        on_typing, on_triple = self.triggers.on_typing, self.triggers.on_triple
+        class_triggers, property_triggers = self.schema.expressions.classes, self.schema.expressions.properties
+        rep = self.equality.rep if self.equality is not None else {}
         for s, p, o in delta:
-            if p == type_id and first:
-                typed(s, (-1, class_supers.get(o, [])))
+            if rep and (rep.get(s, s) != s or rep.get(o, o) != o):
+                continue  # stale: its rewrite over representatives is (or was) in a delta of its own
+            if p == type_id:
+                if first:
+                    typed(s, (-1, class_supers.get(o, [])))
+                if o in class_triggers:
+                    on_typing(s, o, emit, typed)
+            if p in property_triggers:
+                on_triple(s, p, o, emit, typed)
             rule = rules.get(p)
             if rule is None:
                 continue
@@ -138,16 +156,24 @@ class Engine:
                     emit(x, head, o)
         return new
 
-    def emitter(self, append: Callable[[Triple], None]) -> Callable[[int, int, int], None]:
-        """Record a derived triple and hand it to `append` when it is new."""
+    def emitter(self, append: Callable[[Triple], None], plain: bool = False) -> Emit:
+        """Record a triple (over representatives) and hand it to `append` when it is new. owl:sameAs merges; a
+        typing comes with its super-classes unless `plain`."""
         seen, by_subject, by_object = self.seen, self.by_subject, self.by_object
-        type_id, class_supers, typed = self.type_id, self.schema.class_supers, self.typer(append)
+        type_id, same_as, class_supers = self.type_id, self.same_as, self.schema.class_supers
+        typed, equality, members = self.typer(append), self.equality, self.members
 
         def emit(s: int, p: int, o: int) -> None:
-            if p == type_id:  # from a sub-property of rdf:type, an inverse, a chain: super-classes too (cax-sco)
+            if equality is not None:
+                if p == same_as:
+                    for t in equality.union(s, o):
+                        emit(*t)
+                    return
+                s, o = equality.find(s), equality.find(o)
+            if p == type_id and not plain:  # from a sub-property of rdf:type, a chain...: super-classes (cax-sco)
                 typed(s, (o, class_supers.get(o, [])))
                 return
-            bucket = seen[p]  # every predicate a rule can produce has one
+            bucket = seen[p]
             key = s << BITS | o
             if key in bucket:
                 return
@@ -155,14 +181,20 @@ class Engine:
             if p in by_subject:
                 by_subject[p].setdefault(s, set()).add(o)
                 by_object[p].setdefault(o, set()).add(s)
+            if p == type_id and o in members:
+                members[o].add(s)
+            if equality is not None:
+                equality.mention((s, p, o))
             append((s, p, o))
         return emit
 
-    def typer(self, append: Callable[[Triple], None]) -> Callable[[int, Typing], None]:
+    def typer(self, append: Callable[[Triple], None]) -> Typed:
         """x a c and x a (every super-class of c), unless x already has c (then it has, or gets, the rest)."""
-        known, type_id, members = self.seen[self.type_id], self.type_id, self.members
+        known, type_id, members, equality = self.seen[self.type_id], self.type_id, self.members, self.equality
 
         def typed(x: int, typing: Typing) -> None:
+            if equality is not None:
+                x = equality.find(x)
             cls, supers = typing
             if cls >= 0 and (x << BITS | cls) in known:
                 return
@@ -170,19 +202,21 @@ class Engine:
                 key = x << BITS | c
                 if key not in known:
                     known.add(key)
-                    append((x, type_id, c))
                     if c in members:
                         members[c].add(x)
+                    if equality is not None:
+                        equality.mention((x, type_id, c))
+                    append((x, type_id, c))
         return typed
 
-    def inconsistencies(self, describe: Interner) -> list[str]:
-        """cax-dw: an individual in two disjoint classes; cls-nothing2: one in owl:Nothing (as owlrl words them)."""
-        problems = [f"{describe.text(x)} is defined of type 'Nothing'" for x in self.members[self.schema.nothing]]
-        for c1, c2 in self.schema.disjoint_pairs:
-            for x in sorted(self.members[c1] & self.members[c2]):
-                problems.append(f"Disjoint classes {describe.text(c1)} and {describe.text(c2)} "
-                                f"have a common individual {describe.text(x)}")
-        return sorted(set(problems))
+    def closure(self, asserted: list[Triple]) -> list[Triple]:
+        """The derived triples as owlrl would write them: equal terms expanded, hidden chain links left out."""
+        hidden = self.schema.hidden
+        if self.equality is None:
+            return [t for t in self.derived if t[1] not in hidden] if hidden else self.derived
+        given = set(asserted)
+        expanded = [*self.equality.expand(self.seen, hidden), *self.equality.same_as_pairs(self.same_as)]
+        return [t for t in expanded if t not in given]
 
 
 Compiled = tuple[list[int], list[Typing], list[Typing], list[int], bool, list[tuple[int, int]], list[tuple[int, int]]]
@@ -197,9 +231,9 @@ def _compiled(p: int, rule: PropertyRule) -> Compiled:
 def ill_typed(literals: Iterable[ox.Literal]) -> list[str]:
     """dt-not-type: literals whose lexical form is outside their datatype's lexical space (service.rdf.xsd, XML
     Schema's grammar; owlrl's converters refuse valid forms such as 0E1). Both reasoners check this first."""
-    checks = xsd.CHECKS
+    table = xsd.CHECKS
     return sorted({xsd.problem(t.value, t.datatype.value) for t in literals
-                   if (check := checks.get(t.datatype.value)) is not None and not check(t.value)})
+                   if (check := table.get(t.datatype.value)) is not None and not check(t.value)})
 
 
 def literals_of(triples: Iterable[ox.Triple]) -> Iterator[ox.Literal]:
@@ -209,7 +243,7 @@ def literals_of(triples: Iterable[ox.Triple]) -> Iterator[ox.Literal]:
 
 def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> list[ox.Triple]:
     """The OWL 2 RL inferences of ontology + facts (input excluded, junk not yet filtered). Raises
-    InconsistencyError on an individual in two disjoint classes, UnsupportedOntology on OWL this does not do."""
+    InconsistencyError when a "false" rule fires or a literal is ill-typed."""
     started = time.perf_counter()
     terms = Interner()
     asserted = terms.encode_all(ontology, facts)
@@ -219,8 +253,11 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
     log.info("OWL RL (fast): %d triples, %d terms read, schema compiled (%.2f s)",
              len(asserted), len(terms), time.perf_counter() - started)
     engine = Engine(schema, terms)
-    derived = engine.run(asserted)
-    if problems := engine.inconsistencies(terms):
+    engine.run(asserted)
+    if engine.equality is not None:
+        engine.equality.check_terms(terms, schema_terms(engine))
+    if problems := inconsistencies(engine):
         raise InconsistencyError(problems)
+    derived = engine.closure(asserted)
     del asserted, engine
     return terms.decode_all(derived)

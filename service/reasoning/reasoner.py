@@ -29,7 +29,7 @@ from service.reasoning import materialise as fast
 log = logging.getLogger(__name__)
 
 # Bump when the filter or the rule set changes: it invalidates every cached closure.
-REASONER_VERSION = "2"
+REASONER_VERSION = "3"
 _VOCABULARY_NAMESPACES = (RDF, RDFS, OWL, XSD)
 _REFLEXIVE_NOISE = {OWL + "sameAs", RDFS + "subClassOf", RDFS + "subPropertyOf", OWL + "equivalentClass",
                     OWL + "equivalentProperty"}

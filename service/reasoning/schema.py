@@ -8,25 +8,29 @@ returned alongside the compiled tables the instance-level fixpoint runs on.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from service.errors import UnsupportedOntology
 from service.rdf.namespaces import OWL, RDF, RDFS
+from service.reasoning.expressions import Expressions, Restriction, compile_expressions
 from service.reasoning.interning import Interner, Triple
 
 _SCHEMA = {name: RDFS + name for name in ("subClassOf", "subPropertyOf", "domain", "range")} | {
-    name: OWL + name for name in ("equivalentClass", "equivalentProperty", "inverseOf", "disjointWith",
-                                  "propertyChainAxiom")} | {"first": RDF + "first", "rest": RDF + "rest"}
-_TYPES = {name: OWL + name for name in ("Class", "ObjectProperty", "DatatypeProperty", "TransitiveProperty",
-                                        "SymmetricProperty")}
-# OWL terms that carry no OWL RL rule (annotations, declarations), or only rules whose results are all junk.
-_INERT_PREDICATES = {OWL + name for name in ("versionInfo", "priorVersion", "backwardCompatibleWith",
-                                             "incompatibleWith", "deprecated", "imports")}
-_INERT_TYPES = {OWL + name for name in ("AnnotationProperty", "NamedIndividual", "Ontology", "Thing")}
+    name: OWL + name for name in (
+        "equivalentClass", "equivalentProperty", "inverseOf", "disjointWith", "propertyChainAxiom",
+        "intersectionOf", "unionOf", "complementOf", "someValuesFrom", "allValuesFrom", "hasValue", "onProperty",
+        "onClass", "maxCardinality", "maxQualifiedCardinality", "oneOf", "hasKey", "members", "distinctMembers",
+        "propertyDisjointWith", "sameAs", "differentFrom", "sourceIndividual", "assertionProperty",
+        "targetIndividual", "targetValue")} | {"first": RDF + "first", "rest": RDF + "rest"}
+_TYPES = {name: OWL + name for name in (
+    "Class", "ObjectProperty", "DatatypeProperty", "TransitiveProperty", "SymmetricProperty", "FunctionalProperty",
+    "InverseFunctionalProperty", "IrreflexiveProperty", "AsymmetricProperty", "AllDisjointClasses",
+    "AllDisjointProperties", "AllDifferent")}
 _TRIVIAL_CLASSES = (OWL + "Thing", RDFS + "Resource")  # typings every resource has; filtered as junk anyway
+# OWL terms with no OWL 2 RL rule in owlrl (owl:cardinality, owl:minCardinality, owl:ReflexiveProperty, annotations,
+# declarations, datatype restrictions) are read as plain triples, as owlrl reads them: nothing is refused.
 
 
 # A class and all its super-classes: the typing of a domain or range. An individual that already has the class has
@@ -51,12 +55,16 @@ class PropertyRule:
 @dataclass
 class Schema:
     properties: dict[int, PropertyRule]
-    class_supers: dict[int, list[int]]        # cax-sco, cax-eqc1/2
+    class_supers: dict[int, list[int]]        # cax-sco, cax-eqc1/2, cls-int2, cls-uni (via scm-int, scm-uni)
     disjoint_pairs: list[tuple[int, int]]     # cax-dw, in the direction the axiom is written (as owlrl reports)
-    derived: list[Triple]                     # what the scm-* rules add to the graph
-    derivable: set[int]                       # predicates some rule can produce (their triples are remembered)
-    joined: set[int]                          # predicates a join looks up (indexed by subject and object)
+    derived: list[Triple]                     # what the scm-* rules (and cls-oo) add to the graph
+    expressions: Expressions                  # class expressions, keys, functional properties
     nothing: int                              # owl:Nothing: a member is an inconsistency (cls-nothing2)
+    hidden: set[int]                          # the links of property chains longer than two: never written out
+    pairs: dict[str, list[tuple[int, int]]]   # the schema's triples by kind (for reasoning.checks)
+    typed: dict[str, set[int]]
+    rdf_list: Callable[[int], list[int]]
+    thing: int
 
     @property
     def disjoint(self) -> set[int]:
@@ -72,38 +80,24 @@ class _Axioms:
         types = {terms.named(iri): name for name, iri in _TYPES.items()}
         self.pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.typed: dict[str, set[int]] = defaultdict(set)
-        predicates: set[int] = set()
-        type_objects: set[int] = set()
         type_id = terms.type_id
         for s, p, o in triples:
-            predicates.add(p)
             if p == type_id:
-                type_objects.add(o)
                 if o in types:
                     self.typed[types[o]].add(s)
             elif p in ids:
                 self.pairs[ids[p]].append((s, o))
-        _check_supported(terms, predicates, type_objects)
         self.first = dict(self.pairs["first"])
         self.rest = dict(self.pairs["rest"])
 
     def rdf_list(self, head: int) -> list[int]:
         nil = self.terms.named(RDF + "nil")
-        items, node, guard = [], head, 0
-        while node != nil and node in self.first and guard < 1000:
+        items, node, seen = [], head, set()
+        while node != nil and node in self.first and node not in seen:  # a cyclic list ends where it loops
+            seen.add(node)
             items.append(self.first[node])
-            node, guard = self.rest.get(node, nil if nil is not None else -1), guard + 1
+            node = self.rest.get(node, nil if nil is not None else -1)
         return items
-
-
-def _check_supported(terms: Interner, predicates: set[int], type_objects: set[int]) -> None:
-    known_predicates = set(_SCHEMA.values()) | _INERT_PREDICATES
-    known_types = set(_TYPES.values()) | _INERT_TYPES
-    bad = {iri for p in predicates if (iri := terms.iri(p)) and iri.startswith(OWL) and iri not in known_predicates}
-    bad |= {f"rdf:type {iri}" for o in type_objects
-            if (iri := terms.iri(o)) and iri.startswith(OWL) and iri not in known_types}
-    if bad:
-        raise UnsupportedOntology(bad)
 
 
 def _closure(edges: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
@@ -172,9 +166,10 @@ def compile_schema(triples: list[Triple], terms: Interner) -> Schema:
     """Close the schema and compile it into the tables the instance-level rules read."""
     axioms = _Axioms(triples, terms)
     pairs, typed = axioms.pairs, axioms.typed
-    classes = _hierarchy(pairs["subClassOf"], pairs["equivalentClass"], typed["Class"],
-                         terms.id(ox.NamedNode(OWL + "Thing")))
+    thing = terms.id(ox.NamedNode(OWL + "Thing"))
+    expressions = compile_expressions(pairs, typed, axioms.rdf_list, terms.terms.__getitem__, thing)
     properties = _hierarchy(pairs["subPropertyOf"], pairs["equivalentProperty"], (), None)
+    classes = _class_hierarchy(pairs, typed, expressions, properties, thing)
     domains, ranges = _typing(pairs["domain"], properties), _typing(pairs["range"], properties)
     trivial = {terms.id(ox.NamedNode(iri)) for iri in _TRIVIAL_CLASSES}
     class_supers = {c: sorted(s - {c} - trivial) for c, s in classes.items() if s - {c} - trivial}
@@ -184,13 +179,35 @@ def compile_schema(triples: list[Triple], terms: Interner) -> Schema:
         roots = {c for root in roots for c in ([root] if root not in trivial else class_supers.get(root, []))}
         return [(c, class_supers.get(c, [])) for c in sorted(roots)]
 
-    rules: dict[int, PropertyRule] = defaultdict(PropertyRule)
-    for p, supers in properties.items():
-        rules[p].supers = sorted(supers - {p})
+    rules = _property_rules(pairs, typed, properties)
     for p, cs in domains.items():
         rules[p].domains = typings(cs)
     for p, cs in ranges.items():
         rules[p].ranges = typings(cs)
+    hidden = _chains(axioms, rules, terms)
+    derived = _schema_triples(terms, classes, properties, _up(domains, classes), _up(ranges, classes))
+    derived += [(i, terms.type_id, c) for i, c in expressions.one_of]  # cls-oo
+    if expressions.equality:  # scm-cls, scm-op, scm-dp's reflexive triples: junk, unless equality rewrites them
+        derived += _reflexive(terms, typed)
+    return Schema(properties=dict(rules), derived=derived, class_supers=class_supers, expressions=expressions,
+                  nothing=terms.id(ox.NamedNode(OWL + "Nothing")), hidden=hidden,
+                  disjoint_pairs=sorted(set(pairs["disjointWith"])), pairs=pairs, typed=typed,
+                  rdf_list=axioms.rdf_list, thing=thing)
+
+
+def _reflexive(terms: Interner, typed: dict[str, set[int]]) -> list[Triple]:
+    sco, eqc, spo, eqp = (terms.id(ox.NamedNode(iri)) for iri in (
+        RDFS + "subClassOf", OWL + "equivalentClass", RDFS + "subPropertyOf", OWL + "equivalentProperty"))
+    out = [(c, p, c) for c in sorted(typed["Class"]) for p in (sco, eqc)]
+    properties = typed["ObjectProperty"] | typed["DatatypeProperty"]
+    return out + [(q, p, q) for q in sorted(properties) for p in (spo, eqp)]
+
+
+def _property_rules(pairs: dict[str, list[tuple[int, int]]], typed: dict[str, set[int]],
+                    properties: dict[int, set[int]]) -> dict[int, PropertyRule]:
+    rules: dict[int, PropertyRule] = defaultdict(PropertyRule)
+    for p, supers in properties.items():
+        rules[p].supers = sorted(supers - {p})
     for a, b in pairs["inverseOf"]:
         rules[a].inverses = sorted({*rules[a].inverses, b})
         rules[b].inverses = sorted({*rules[b].inverses, a})
@@ -198,28 +215,59 @@ def compile_schema(triples: list[Triple], terms: Interner) -> Schema:
         rules[p].symmetric = True
     for p in typed["TransitiveProperty"]:
         rules[p].transitive = True
-    heads = _chains(axioms, rules)
-    derived = _schema_triples(terms, classes, properties, _up(domains, classes), _up(ranges, classes))
-    derivable = {terms.type_id, *heads, *(p for _, p, _ in derived)}
-    for p, rule in rules.items():
-        derivable.update(rule.supers, rule.inverses)
-        if rule.symmetric or rule.transitive:
-            derivable.add(p)
-    joined = {p for p, rule in rules.items() if rule.transitive or rule.first_of or rule.second_of}
-    return Schema(properties=dict(rules), derived=derived, derivable=derivable, joined=joined,
-                  class_supers=class_supers, nothing=terms.id(ox.NamedNode(OWL + "Nothing")),
-                  disjoint_pairs=sorted(set(pairs["disjointWith"])))
+    return rules
 
 
-def _chains(axioms: _Axioms, rules: dict[int, PropertyRule]) -> set[int]:
-    """prp-spo2 for chains of two links, indexed by each link; returns the chain heads."""
-    heads = set()
+def _class_hierarchy(pairs: dict[str, list[tuple[int, int]]], typed: dict[str, set[int]], expressions: Expressions,
+                     properties: dict[int, set[int]], thing: int) -> dict[int, set[int]]:
+    """scm-sco, scm-eqc1/2, scm-cls with scm-int and scm-uni, then scm-hv, scm-svf1/2, scm-avf1/2 (which read the
+    closed hierarchies) until they add nothing."""
+    edges = [*pairs["subClassOf"], *expressions.sub_class_edges]
+    while True:
+        classes = _hierarchy(edges, pairs["equivalentClass"], typed["Class"], thing)
+        more = set(_restriction_edges(expressions.restrictions, classes, properties)) - set(edges)
+        if not more:
+            return classes
+        edges += sorted(more)
+
+
+def _restriction_edges(restrictions: list[Restriction], classes: dict[int, set[int]],
+                       properties: dict[int, set[int]]) -> Iterator[tuple[int, int]]:
+    def below(a: int, b: int, hierarchy: dict[int, set[int]]) -> bool:
+        return a == b or b in hierarchy.get(a, ())
+
+    for kind in ("hasValue", "someValuesFrom", "allValuesFrom"):
+        of_kind = [r for r in restrictions if r.kind == kind]
+        for r1 in of_kind:
+            for r2 in of_kind:
+                if r1.node == r2.node:
+                    continue
+                if r1.value == r2.value and below(r1.on, r2.on, properties):  # scm-hv, scm-svf2, scm-avf2
+                    yield (r2.node, r1.node) if kind == "allValuesFrom" else (r1.node, r2.node)
+                if kind != "hasValue" and r1.on == r2.on and below(r1.value, r2.value, classes):  # scm-svf1/avf1
+                    yield r1.node, r2.node
+
+
+def _chains(axioms: _Axioms, rules: dict[int, PropertyRule], terms: Interner) -> set[int]:
+    """prp-spo2 for chains of any length: (p1 ... pn) is folded into links of two, p1 o p2 -> h1, h1 o p3 -> h2,
+    ..., through hidden predicates (never written out); a chain of one link is a sub-property. Returns the hidden
+    predicates."""
+    hidden = set()
     for head, list_node in axioms.pairs["propertyChainAxiom"]:
         links = axioms.rdf_list(list_node)
-        if len(links) != 2:
-            raise UnsupportedOntology([f"a property chain of {len(links)} links (only 2 are supported)"])
-        first, second = links
-        rules[first].first_of.append((second, head))
-        rules[second].second_of.append((first, head))
-        heads.add(head)
-    return heads
+        if len(links) == 1:
+            rules[links[0]].supers = sorted({*rules[links[0]].supers, head} - {links[0]})
+            continue
+        left = links[0] if links else None
+        for index, link in enumerate(links[1:], start=2):
+            target = head if index == len(links) else terms.id(ox.NamedNode(f"{_HIDDEN}{head}/{index}"))
+            if target != head:
+                hidden.add(target)
+            assert left is not None
+            rules[left].first_of.append((link, target))
+            rules[link].second_of.append((left, target))
+            left = target
+    return hidden
+
+
+_HIDDEN = "urn:x-histkg:chain-link/"
