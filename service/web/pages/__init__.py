@@ -6,11 +6,14 @@ from flask import Flask
 
 from service.rdf.namespaces import shorten
 from service.web.context import graph
-from service.web.pages import browse, entity, ontology, saved, search
+from service.web.pages import browse, entity, maps, network, ontology, saved, search
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["shorten"] = shorten
     app.context_processor(lambda: {"histkg_base": graph().settings.base})
-    for module in (entity, ontology, search, browse, saved):
+    # maps before entity: its /id/<x>.geojson route is more specific than entity's /id/<x>.
+    for module in (maps, network, entity, ontology, search, browse, saved):
         app.register_blueprint(module.blueprint)
+    maps.register_globals(app)
+    network.register_globals(app)

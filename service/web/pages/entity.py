@@ -13,6 +13,7 @@ from service.web import caching
 from service.web.context import graph
 from service.web.errors import error_response
 from service.web.negotiation import wants_html
+from service.web.pages import maps
 from service.web.pages.representations import HTML, RDF_OFFERED, negotiate, rdf_response, split_suffix
 from service.web.params import infer_param, page_param
 
@@ -38,6 +39,8 @@ def serve(path: str) -> Response:
         iri = path_to_iri(stem, kg.settings.base)
         if suffix is None or not entities.exists(kg, iri):
             return not_found(iri)
+    if suffix is None and maps.wants_geojson():
+        return maps.place_geojson(iri)  # a place as GeoJSON (issue 12); /id/x.geojson is routed to maps directly
     chosen = negotiate(suffix)  # 406 when nothing fits
     if chosen == HTML:
         return page(iri)

@@ -1,0 +1,118 @@
+"""Maps and places as data: /map (every placed place, its events, the movements; ?until=N keeps what the timeline
+puts at or before position N), its GeoJSON (/map.geojson or Accept: application/geo+json), each place's GeoJSON
+(/id/x.geojson or by Accept, through entity.serve), the gazetteer in Linked Places Format (/gazetteer.lpf.json),
+and a map of WKT points handed over by the SPARQL editor (/map/points?wkt=...&label=...)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request
+from werkzeug.exceptions import BadRequest
+
+from service.features import basemap, geo, mapview
+from service.features.nodes import Node
+from service.rdf.namespaces import path_to_iri
+from service.web import caching
+from service.web.context import graph
+from service.web.errors import error_response
+
+blueprint = Blueprint("maps", __name__)
+blueprint.after_request(caching.cache)
+
+GEOJSON = "application/geo+json"
+JSONLD = "application/ld+json"
+MAX_POINTS = 200  # WKT points a /map/points request may carry
+
+
+def wants_geojson() -> bool:
+    """Accept prefers GeoJSON over HTML (a browser's */* never does)."""
+    best = request.accept_mimetypes.best_match(["text/html", GEOJSON, "application/json"], default="text/html")
+    return best in (GEOJSON, "application/json") and request.accept_mimetypes[GEOJSON] > 0
+
+
+def geojson_response(body: dict[str, Any], media_type: str = GEOJSON) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype=media_type)
+    response.vary.add("Accept")
+    return response
+
+
+def _until() -> int | None:
+    raw = request.args.get("until")
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise BadRequest("until must be a timeline position (a positive whole number)")
+    return int(raw)
+
+
+@blueprint.get("/map")
+def map_page() -> Response:
+    kg = graph()
+    found = geo.atlas(kg)
+    if wants_geojson():
+        return geojson_response(geo.collection(found, kg.settings.base))
+    until = _until()
+    view = mapview.layout(found.placed, found.moves, until=until)
+    dated = [e for e in found.events if any(e in p.events for p in found.placed)
+             or any(m.event is e for m in found.moves)]
+    body = render_template("map.html", v=view, found=found, until=until, dated=dated, path="/map")
+    response = Response(body, mimetype="text/html")
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/map.geojson")
+def map_geojson() -> Response:
+    kg = graph()
+    return geojson_response(geo.collection(geo.atlas(kg), kg.settings.base))
+
+
+@blueprint.get("/gazetteer.lpf.json")
+def gazetteer_lpf() -> Response:
+    kg = graph()
+    return geojson_response(geo.linked_places(geo.atlas(kg), kg.settings.base), JSONLD)
+
+
+@blueprint.get("/id/<path:local>.geojson")
+def place_by_suffix(local: str) -> Response:
+    return place_geojson(path_to_iri(f"id/{local}", graph().settings.base))
+
+
+def place_geojson(iri: str) -> Response:
+    """A place as a GeoJSON Feature; 404 for anything that is not a place (an event has no single geometry)."""
+    kg = graph()
+    place = geo.atlas(kg).places.get(iri)
+    if place is None:
+        return error_response(404, "Not Found", f"<{iri}> is not a place of the dataset: no GeoJSON")
+    return geojson_response(geo.place_feature(place, kg.settings.base))
+
+
+@blueprint.get("/map/points")
+def points_page() -> Response:
+    """WKT points from elsewhere (the SPARQL editor's results) on the same base map; bad WKT is a 400."""
+    wkts, labels = request.args.getlist("wkt"), request.args.getlist("label")
+    if not wkts or len(wkts) > MAX_POINTS:
+        raise BadRequest(f"give 1 to {MAX_POINTS} wkt=POINT(long lat) parameters")
+    places = []
+    for i, wkt in enumerate(wkts):
+        point = geo.parse_point(wkt)
+        if point is None:
+            raise BadRequest(f"not a WKT point in WGS84 degrees: {wkt[:80]!r}")
+        label = labels[i] if i < len(labels) and labels[i].strip() else wkt
+        places.append(geo.Place(Node("literal", wkt, label[:200]), point, wkt))
+    view = mapview.layout(places, [])
+    return Response(render_template("map_points.html", v=view, places=places, path="/map/points"),
+                    mimetype="text/html")
+
+
+def map_for(iri: str) -> tuple[mapview.MapView | None, list[geo.Place]]:
+    """For entity.html: the map of a place or an event (None when nothing of it is placed) and what it shows."""
+    places, moves = geo.for_entity(graph(), iri)
+    return mapview.layout(places, moves), places
+
+
+def register_globals(app: Flask) -> None:
+    app.jinja_env.globals["map_for"] = map_for
+    basemap.countries()  # read the base map now: a request may not open files (service.query.guard)
