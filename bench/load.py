@@ -1,11 +1,14 @@
 """A bounded load test on loopback: `histkg serve` (gunicorn) as a subprocess, N clients for T seconds.
 
 The mix: saved queries (JSON), entity pages (HTML), label search, small ad-hoc SPARQL queries, and now and then a
-slow query (a cartesian product asking for timeout=2) that must end in a 503. Passes when there is no 5xx other than
-those intended 503s and every normal request is answered. Writes its figures to bench/results.md.
+slow query (a cartesian product asking for timeout=2) that must end in a 503, and with --bomb-share a memory bomb
+(a sort over a cross product) that must end in the memory limit's 503 (issue 15). Passes when there is no 5xx other
+than those intended 503s and every normal request is answered. Samples the server's process tree's memory (PSS, from
+/proc) and reports its peak. Writes its figures to bench/results.md.
 
     python bench/load.py                      # 32 clients, 60 s, granian; updates bench/results.md
     python bench/load.py --worker-class sync --clients 32 --duration 30 --no-write
+    python bench/load.py --clients 16 --duration 20 --bomb-share 0.02
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _serving import machine, write_results  # noqa: E402
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+BOMB = ("SELECT ?x WHERE { ?a ?b ?c . ?d ?e ?f . BIND(CONCAT(STR(?a), STR(?c), STR(?d), STR(?f)) AS ?x) } "
+        "ORDER BY ?x LIMIT 1")
+INTENDED_503 = ("slow", "bomb")
 SMALL = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 20"
 ENTITIES = ["viktor-belenko", "belenko-mig-25", "japan", "pvo", "belenko-defection", "hakodate-airport"]
 SEARCHES = ["bel", "mig", "hako", "soviet", "japan", "vik"]
@@ -46,24 +52,29 @@ class Report:
     failures: list[str] = field(default_factory=list)
     startup: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    memory_before_mb: float = 0.0  # the server's process tree (PSS) once ready, and its peak under load
+    memory_peak_mb: float = 0.0
 
     @property
     def total(self) -> int:
         return sum(len(v) for v in self.latencies.values())
 
     def normal_latencies(self) -> list[float]:
-        return [x for kind, xs in self.latencies.items() if kind != "slow" for x in xs]
+        return [x for kind, xs in self.latencies.items() if kind not in INTENDED_503 for x in xs]
 
 
 def saved_query_paths() -> list[str]:
     return [f"/queries/{p.stem}.json" for p in sorted((ROOT / "queries").glob("*.rq"))]
 
 
-def pick(rng: random.Random, saved: list[str], slow_share: float) -> tuple[str, str, dict[str, str]]:
+def pick(rng: random.Random, saved: list[str], slow_share: float,
+         bomb_share: float = 0.0) -> tuple[str, str, dict[str, str]]:
     """(kind, path, headers) for the next request."""
     roll = rng.random()
     if roll < slow_share:
         return "slow", f"/sparql?timeout=2&query={quote(SLOW)}", {"Accept": "application/json"}
+    if roll < slow_share + bomb_share:
+        return "bomb", f"/sparql?query={quote(BOMB)}", {"Accept": "application/json"}
     roll = rng.random()
     if roll < 0.3:
         return "saved", rng.choice(saved), {"Accept": "application/json"}
@@ -74,17 +85,18 @@ def pick(rng: random.Random, saved: list[str], slow_share: float) -> tuple[str, 
     return "sparql", f"/sparql?query={quote(SMALL)}", {"Accept": "application/sparql-results+json"}
 
 
-def client(port: int, stop: float, report: Report, lock: threading.Lock, seed: int, slow_share: float) -> None:
+def client(port: int, stop: float, report: Report, lock: threading.Lock, seed: int, slow_share: float,
+           bomb_share: float = 0.0) -> None:
     rng = random.Random(seed)
     saved = saved_query_paths()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     while time.monotonic() < stop:
-        kind, path, headers = pick(rng, saved, slow_share)
+        kind, path, headers = pick(rng, saved, slow_share, bomb_share)
         started = time.perf_counter()
         try:
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
-            response.read()
+            body = response.read()
             status = response.status
         except (OSError, http.client.HTTPException) as error:
             conn.close()
@@ -96,9 +108,11 @@ def client(port: int, stop: float, report: Report, lock: threading.Lock, seed: i
         with lock:
             report.latencies[kind].append(seconds)
             report.statuses[kind][status] += 1
-            expected = (503,) if kind == "slow" else (200,)
+            expected = (503,) if kind in INTENDED_503 else (200,)
             if status not in expected:
                 report.failures.append(f"{kind} {path[:80]}: HTTP {status}")
+            elif kind == "bomb" and b"memory limit" not in body:  # stopped, but not by the memory limit
+                report.failures.append(f"{kind}: {body[:120]!r}")
     conn.close()
 
 
@@ -139,16 +153,47 @@ def wait_ready(port: int, server: subprocess.Popen[str], timeout: float = 120) -
     raise RuntimeError("the server did not become ready")
 
 
+def tree_pss_mb(pid: int) -> float:
+    """The memory a process tree takes (PSS: a page shared by several processes counted once), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    children.setdefault(int(stat.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+        except OSError:
+            continue
+    return total / 1024
+
+
+def sample_memory(pid: int, stop: threading.Event, report: Report) -> None:
+    while not stop.wait(0.1):
+        report.memory_peak_mb = max(report.memory_peak_mb, tree_pss_mb(pid))
+
+
 def run_load(clients: int = 32, duration: float = 60, worker_class: str = "gthread", workers: int = 2,
-             slow_share: float = 0.01, cache_dir: str | None = None) -> Report:
+             slow_share: float = 0.01, cache_dir: str | None = None, bomb_share: float = 0.0) -> Report:
     port = free_port()
     server = start_server(port, worker_class, workers, cache_dir)
     report = Report(clients, duration, worker_class)
     try:
         wait_ready(port, server)
+        report.memory_before_mb = tree_pss_mb(server.pid)
+        sampled = threading.Event()
+        sampler = threading.Thread(target=sample_memory, args=(server.pid, sampled, report), daemon=True)
+        sampler.start()
         lock = threading.Lock()
         stop = time.monotonic() + duration
-        threads = [threading.Thread(target=client, args=(port, stop, report, lock, i, slow_share))
+        threads = [threading.Thread(target=client, args=(port, stop, report, lock, i, slow_share, bomb_share))
                    for i in range(clients)]
         started = time.monotonic()
         for t in threads:
@@ -156,6 +201,8 @@ def run_load(clients: int = 32, duration: float = 60, worker_class: str = "gthre
         for t in threads:
             t.join(timeout=duration + 60)
         report.elapsed = time.monotonic() - started
+        sampled.set()
+        sampler.join(timeout=5)
     finally:
         server.terminate()
         try:
@@ -179,7 +226,8 @@ def summary(report: Report) -> str:
     lines = [f"{report.clients} clients, {report.elapsed:.0f} s, {server} (2 workers{threads}"
              f"): {report.total} requests, {report.total / max(report.elapsed, 1e-9):.0f} req/s; normal "
              f"requests median {statistics.median(normal) * 1000:.1f} ms, p95 {percentile(normal, 0.95) * 1000:.1f} "
-             f"ms; failures: {len(report.failures)}", "",
+             f"ms; failures: {len(report.failures)}; server's process tree (PSS) {report.memory_before_mb:.0f} MB "
+             f"ready, {report.memory_peak_mb:.0f} MB at its peak", "",
              "| kind | requests | statuses | median ms | p95 ms |", "| --- | --- | --- | --- | --- |"]
     for kind in sorted(report.latencies):
         xs = report.latencies[kind]
@@ -196,9 +244,11 @@ def main() -> int:
     parser.add_argument("--worker-class", default="granian", choices=["granian", "gthread", "sync"],
                         help="granian (histkg serve's default server) or a gunicorn worker class")
     parser.add_argument("--slow-share", type=float, default=0.01)
+    parser.add_argument("--bomb-share", type=float, default=0.01, help="share of memory-bomb queries (issue 15)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    report = run_load(args.clients, args.duration, args.worker_class, slow_share=args.slow_share)
+    report = run_load(args.clients, args.duration, args.worker_class, slow_share=args.slow_share,
+                      bomb_share=args.bomb_share)
     text = summary(report)
     print("\n".join(report.startup))
     print(text)
@@ -206,7 +256,8 @@ def main() -> int:
         print("FAIL", failure)
     if not args.no_write:
         write_results(f"Load: {args.worker_class}", f"{machine()}\n\n`python bench/load.py --worker-class "
-                      f"{args.worker_class} --clients {args.clients} --duration {args.duration:g}`\n\n{text}")
+                      f"{args.worker_class} --clients {args.clients} --duration {args.duration:g} --bomb-share "
+                      f"{args.bomb_share:g}`\n\n{text}")
     return 1 if report.failures else 0
 
 

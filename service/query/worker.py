@@ -111,9 +111,7 @@ def spawn(handler: Handler, keep_under: Path | None = None, memory_bytes: int = 
         code = 1
         try:
             parent_end.detach()
-            if memory_bytes > 0:
-                limit_memory(memory_bytes)
-            _child_main(child_end.detach(), handler, keep_under)
+            _child_main(child_end.detach(), handler, keep_under, memory_bytes)
             code = 0
         finally:
             os._exit(code)
@@ -132,9 +130,11 @@ def limit_memory(extra_bytes: int) -> int:
     return limit
 
 
-def _child_main(fd: int, handler: Handler, keep_under: Path | None) -> None:
+def _child_main(fd: int, handler: Handler, keep_under: Path | None, memory_bytes: int) -> None:
     parent = os.getppid()
-    guard.reset()
+    guard.reset()  # first: a fork taken during a guarded request would refuse even reading /proc
+    if memory_bytes > 0:
+        limit_memory(memory_bytes)
     keep: set[int] = set()
     allowance = 0
     if keep_under is not None:  # over an on-disk store: its open files kept, reading more of them allowed
