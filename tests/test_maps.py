@@ -34,7 +34,7 @@ def test_place_as_geojson(client: FlaskClient, url: str, headers: dict[str, str]
     assert feature["geometry"] == {"type": "Point", "coordinates": [140.82194, 41.77]}
     (source,) = feature["properties"]["sources"]
     assert source["url"] == "https://de.wikipedia.org/wiki/Flughafen_Hakodate"
-    assert "41° 46′ 12″ N" in source["quote"]
+    assert "41\u00b0 46\u2032 12\u2033 N" in source["quote"]
     assert {e["id"] for e in feature["properties"]["events"]} >= {ID + "belenko-landing"}
 
 
@@ -138,3 +138,20 @@ def test_whole_network_filters_by_type(client: FlaskClient) -> None:
     assert {a["data-kind"] for a in page.select("a.net-node")} == {"person"}
     assert client.get("/network?type=ships", headers=HTML).status_code == 400
     assert client.get(f"/network?focus={quote(ID + 'ts-1976-09-06', safe='')}", headers=HTML).status_code == 404
+
+
+def test_timeline_chart_above_the_table(client: FlaskClient) -> None:
+    page = soup(client, "/timeline")
+    svg = page.select_one("svg.chart-svg")
+    assert svg is not None and svg.find_next("table") is not None
+    marks = svg.select("a.chart-mark")
+    rows = [a["href"] for a in page.select("table a[href^='/id/']")]
+    assert marks and all(a["href"].startswith("/id/") and a.find("title").text for a in marks)
+    # The chart keeps the timeline's order: positions increase left to right.
+    positions = [int(a["data-position"]) for a in marks]
+    assert positions == sorted(positions)
+    assert "/id/belenko-landing" in rows
+    lanes = [t.text for t in svg.select(".chart-lane-label")]
+    assert lanes[0] == "Viktor Belenko" and "Belenko's MiG-25P" in lanes
+    vague = svg.select("a.chart-mark rect.chart-vague")
+    assert vague and svg.select("a.chart-mark circle")

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from service.features import basemap, geo, mapview
+from service.features import basemap, chart, geo, mapview
 from service.features.nodes import Node
 from service.rdf.namespaces import path_to_iri
 from service.web import caching
@@ -115,4 +115,5 @@ def map_for(iri: str) -> tuple[mapview.MapView | None, list[geo.Place]]:
 
 def register_globals(app: Flask) -> None:
     app.jinja_env.globals["map_for"] = map_for
+    app.jinja_env.globals["timeline_chart"] = chart.layout  # timeline.html's chart above its table
     basemap.countries()  # read the base map now: a request may not open files (service.query.guard)
