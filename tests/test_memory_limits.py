@@ -172,3 +172,18 @@ def test_a_refused_body_gets_its_413_under_gunicorn(cache_dir: Path, tmp_path: P
 
 def test_a_refused_body_gets_its_413_under_the_dev_server(live_server: LiveServer) -> None:
     _assert_refused_bodies_get_their_413(live_server.url)
+
+
+def test_the_pool_never_exceeds_the_budget() -> None:
+    from service.config import Settings
+    from service.query.executor import pool_size
+
+    base = Settings(cache_dir=None)
+    assert pool_size(base.with_(serving_processes=2)) == 4  # 1024 MB / (128 MB x 2 serving processes)
+    assert pool_size(base.with_(serving_processes=4)) == 2
+    assert pool_size(base.with_(query_memory_mb=0, serving_processes=4)) == base.query_workers  # no limit
+    for processes in (1, 2, 3, 5, 8):
+        settings = base.with_(serving_processes=processes)
+        assert pool_size(settings) * processes * settings.query_memory_mb <= settings.query_memory_budget_mb
+    with pytest.raises(ValueError, match="does not fit one query process"):
+        base.with_(serving_processes=9)
