@@ -30,7 +30,6 @@ from service.features.nodes import Node, iri_node, remember_labels
 from service.provenance.statements import Key, StatementNode, index
 from service.rdf.namespaces import HK, RDF, RDFS_LABEL, SKOS
 from service.store.graph import KnowledgeGraph
-from service.store.remote import RemoteStore
 
 TIME_SPAN = HK + "timeSpan"
 PLACE_PREDICATES = (HK + "place", HK + "origin", HK + "destination")
@@ -130,7 +129,7 @@ UNION {{ SELECT (?x AS ?e) (?lp AS ?p) (?label AS ?o) WHERE {{
 @lru_cache(maxsize=8)
 def events(kg: KnowledgeGraph) -> tuple[Event, ...]:
     """Every event with a time-span, in order (computed once per loaded graph)."""
-    remote = isinstance(kg.store, RemoteStore)
+    remote = kg.store.capabilities.batched_lookups  # every lookup a request: the labels come along
     found: dict[str, _Found] = defaultdict(_Found)
     labels: list[ox.Quad] = []
     # Not DISTINCT (a union of graph lists may repeat a row; repeats are harmless below): cheaper in memory.
