@@ -85,9 +85,10 @@ def headers(content_type: str, answer: Answer, dataset: Dataset, held: set[str])
     out = [("Content-Type", content_type), ("Vary", "Accept")]
     if answer.truncated_at is not None:
         out.append((TRUNCATED_HEADER, str(answer.truncated_at)))
-    unknown = [g for g in (*dataset.default_graph_uris, *dataset.named_graph_uris) if g not in held]
-    if unknown:
-        out.append((UNKNOWN_GRAPHS_HEADER, " ".join(f"<{g}>" for g in dict.fromkeys(unknown))))
+    if dataset.default_graph_uris or dataset.named_graph_uris:  # the common request names none: skip the work
+        unknown = [g for g in (*dataset.default_graph_uris, *dataset.named_graph_uris) if g not in held]
+        if unknown:
+            out.append((UNKNOWN_GRAPHS_HEADER, " ".join(f"<{g}>" for g in dict.fromkeys(unknown))))
     return out
 
 

@@ -66,18 +66,19 @@ class SparqlFastPath:
             guard.leave(token)
         if answered is None:
             return self.app(environ, start_response)
-        headers = [*answered.headers, ("Content-Length", str(len(answered.body))), *_FIXED_HEADERS,
-                   ("ETag", f'"{etag(self.kg.version, PATH, _query_bytes(environ), _media_type(answered))}"'),
+        reply, fmt = answered
+        headers = [*reply.headers, ("Content-Length", str(len(reply.body))), *_FIXED_HEADERS,
+                   ("ETag", f'"{etag(self.kg.version, PATH, _query_bytes(environ), fmt.media_type)}"'),
                    ("Date", http_date())]  # as werkzeug's conditional responses carry
-        start_response(f"{answered.status} {HTTP_STATUS_CODES[answered.status]}", headers)
-        return [answered.body]
+        start_response(f"{reply.status} {HTTP_STATUS_CODES[reply.status]}", headers)
+        return [reply.body]
 
-    def _answer(self, request: SparqlRequest) -> Reply | None:
-        """The app's answer to `request`; None when the app must answer (the HTML page)."""
+    def _answer(self, request: SparqlRequest) -> tuple[Reply, Format] | None:
+        """The app's answer to `request` and its format; None when the app must answer (the HTML page)."""
         chosen = answer.plan(self.kg, request, self.held)
         if not isinstance(chosen.choice, Format):
             return None
-        return answer.reply(self.kg, chosen, request, self.held)
+        return answer.reply(self.kg, chosen, request, self.held), chosen.choice
 
     def _simple_query(self, environ: dict[str, Any]) -> SparqlRequest | None:
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH:
@@ -120,12 +121,6 @@ def _url_for(scheme: str, host: str, server_name: str, server_port: str, script_
     environ = {"wsgi.url_scheme": scheme, "SERVER_NAME": server_name, "SERVER_PORT": server_port,
                "SCRIPT_NAME": script_name, "PATH_INFO": PATH, **({"HTTP_HOST": host} if host else {})}
     return get_current_url(environ, strip_querystring=True)
-
-
-def _media_type(reply: Reply) -> str:
-    """The media type the app's caching hook puts in the ETag (Response.mimetype: the Content-Type's first part)."""
-    content_type = next(value for name, value in reply.headers if name == "Content-Type")
-    return content_type.split(";", 1)[0].strip()
 
 
 def _query_bytes(environ: dict[str, Any]) -> bytes:
