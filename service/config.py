@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from service.rdf.namespaces import DEFAULT_BASE
 
@@ -42,6 +44,24 @@ def _default_cache_dir() -> Path:
 STORAGES = ("auto", "memory", "disk")
 
 
+def check_tile_template(template: str) -> None:
+    """A map tile URL template: http(s), one fixed origin (no {s} subdomains: the CSP names exactly one), and
+    {z}, {x} and {y} as its only placeholders. ValueError otherwise."""
+    parsed = urlsplit(template)
+    fields = re.findall(r"\{[^}]*\}", template)
+    # The host as a CSP source names it: letters, digits, dots, dashes, a port; nothing that could end the source.
+    if (parsed.scheme not in ("http", "https") or not re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?", parsed.netloc)
+            or sorted(fields) != ["{x}", "{y}", "{z}"]):
+        raise ValueError(f"HISTKG_MAP_TILES must be an http(s) URL on one host with {{z}}, {{x}} and {{y}} "
+                         f"(e.g. https://tile.example.org/{{z}}/{{x}}/{{y}}.png), not {template[:120]!r}")
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, as a CSP source names it."""
+    parsed = urlsplit(url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_files: tuple[Path, ...] = field(default_factory=_default_data)
@@ -73,6 +93,11 @@ class Settings:
     disk_threshold: int = 250_000
     union_copy: bool = True       # keep the default view's union as one graph: faster queries, 2x store memory
     response_cache_bytes: int = 64 << 20  # whole responses kept in memory per serving process (0: none)
+    # A tile layer the maps draw over their offline base map: an XYZ URL template ({z}/{x}/{y}, 256 px Web Mercator
+    # tiles) on one http(s) origin, which the CSP then lets images come from; with its attribution. None: no tile,
+    # no request anywhere but this service.
+    map_tiles: str | None = None
+    map_tiles_attribution: str = ""
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -107,10 +132,16 @@ class Settings:
             env["response_cache_bytes"] = int(float(value) * (1 << 20))
         if value := os.environ.get("HISTKG_RESULT_LIMIT"):
             env["result_limit"] = int(value)
+        if value := os.environ.get("HISTKG_MAP_TILES"):
+            env["map_tiles"] = value
+        if value := os.environ.get("HISTKG_MAP_TILES_ATTRIBUTION"):
+            env["map_tiles_attribution"] = value
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)  # type: ignore[arg-type]
 
     def __post_init__(self) -> None:
+        if self.map_tiles is not None:
+            check_tile_template(self.map_tiles)
         if self.storage not in STORAGES:
             raise ValueError(f"storage must be one of {', '.join(STORAGES)}, not {self.storage!r}")
         if self.query_memory_mb < 0 or self.query_memory_budget_mb < 0:

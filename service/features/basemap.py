@@ -2,8 +2,8 @@
 drawn as SVG paths in Web Mercator for a viewport, on the server: maps need no tile server, no network and no
 JavaScript, and every reader sees the same picture.
 
-Web Mercator because a deployment may lay map tiles under the drawing (Settings-free here: the web layer decides);
-tiles are in that projection, so a tile at zoom z sits at a computable rectangle of the same SVG.
+Web Mercator because a deployment may lay map tiles over the base map (Settings.map_tiles; the web layer hands the
+template over): tiles are in that projection, so a tile at zoom z sits at a computable rectangle of the same SVG.
 """
 
 from __future__ import annotations
@@ -109,6 +109,35 @@ class Viewport:
             return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y))))
         return (self.x0 * 360 - 180, lat(self.y0 + self.height / self.scale),
                 (self.x0 + self.width / self.scale) * 360 - 180, lat(self.y0))
+
+
+@dataclass(frozen=True)
+class Tile:
+    href: str
+    x: float
+    y: float
+    size: float  # pixels of the drawing a tile covers (square)
+
+
+TILE_PIXELS = 256
+MAX_ZOOM = 19
+
+
+def tiles(view: Viewport, template: str) -> list[Tile]:
+    """The XYZ tiles (256 px, Web Mercator, y down: the OpenStreetMap scheme) that cover the view, at the zoom whose
+    tiles come nearest their own size in the drawing, placed in its pixels; x wraps around the antimeridian, rows
+    beyond the poles' edge are left out. Only hrefs: the server never fetches a tile (the reader's browser may)."""
+    zoom = max(0, min(MAX_ZOOM, round(math.log2(view.scale / TILE_PIXELS))))
+    n = 2 ** zoom
+    size = view.scale / n
+    west, north = view.x0 * n, view.y0 * n
+    east, south = (view.x0 + view.width / view.scale) * n, (view.y0 + view.height / view.scale) * n
+    found = []
+    for ty in range(max(0, math.floor(north)), min(n - 1, math.ceil(south) - 1) + 1):
+        for tx in range(math.floor(west), math.ceil(east)):
+            href = template.replace("{z}", str(zoom)).replace("{x}", str(tx % n)).replace("{y}", str(ty))
+            found.append(Tile(href, round((tx - west) * size, 2), round((ty - north) * size, 2), round(size, 2)))
+    return found
 
 
 def paths(view: Viewport) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ every reader, needs no script and no tile server, and its text equivalent (the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.features import basemap
 from service.features.geo import Move, Place
@@ -38,6 +38,8 @@ class MapView:
     marks: list[Mark]
     lines: list[Line]
     bounds: tuple[float, float, float, float]
+    tiles: list[basemap.Tile] = field(default_factory=list)  # a deployment's tile layer, over the base map
+    tiles_attribution: str = ""
 
     @property
     def description(self) -> str:
@@ -47,10 +49,12 @@ class MapView:
         return f"Map of {names}" + (f", with the movements: {moves}" if moves else "") + "."
 
 
-def layout(places: list[Place], moves: list[Move], width: int = 800, until: int | None = None) -> MapView | None:
+def layout(places: list[Place], moves: list[Move], width: int = 800, until: int | None = None,
+           tiles: str | None = None, attribution: str = "") -> MapView | None:
     """The map of these places and movements (None when none is placed). `until`: hide what the timeline puts
     after that position (a place stays while any of its events, or none, is at or before it); the view is the
-    same whatever the filter, so the picture does not jump."""
+    same whatever the filter, so the picture does not jump. `tiles`: a tile URL template laid over the base map
+    (which stays under it: a tile that does not load shows the base map)."""
     placed = [p for p in places if p.point is not None]
     if not placed:
         return None
@@ -68,4 +72,5 @@ def layout(places: list[Place], moves: list[Move], width: int = 800, until: int 
         assert m.origin.point is not None and m.destination.point is not None
         (x1, y1), (x2, y2) = view.project(*m.origin.point), view.project(*m.destination.point)
         lines.append(Line(m, x1, y1, x2, y2, until is not None and m.event.position > until))
-    return MapView(view.width, view.height, basemap.paths(view), marks, lines, view.bounds())
+    return MapView(view.width, view.height, basemap.paths(view), marks, lines, view.bounds(),
+                   basemap.tiles(view, tiles) if tiles else [], attribution if tiles else "")

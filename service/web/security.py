@@ -9,7 +9,8 @@
 - Each request is handled inside service.query.guard.guarded(): no network connection, no file outside the service's
   folders, whatever code path the request reaches.
 - Every response carries a Content-Security-Policy without inline script or style, frame denial, nosniff and a
-  referrer policy. CORS stays where the SPARQL endpoint put it (its paths only, read-only methods).
+  referrer policy. Images come from the service only, and from the map tiles' origin when a deployment sets one
+  (Settings.map_tiles). CORS stays where the SPARQL endpoint put it (its paths only, read-only methods).
 - `timeout=` (seconds) lets a request ask for a shorter query time limit, never a longer one.
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestURITooLarge
 
-from service.config import SHIPPED_DATA, SHIPPED_ONTOLOGY
+from service.config import SHIPPED_DATA, SHIPPED_ONTOLOGY, origin_of
 from service.query import guard
 from service.store.graph import KnowledgeGraph
 
@@ -38,6 +39,15 @@ HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def content_security_policy(image_origin: str | None = None) -> str:
+    """The CSP; `image_origin` (the configured map tiles' origin) is the one other place images may come from."""
+    if image_origin is None:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:;", f"img-src 'self' data: {image_origin};")
+
+
 LINGER_BYTES = 64 << 20  # a refused body up to this size is read to its end (a larger one: the connection closes)
 LINGER_SECONDS = 10.0    # and for no longer than this
 
@@ -69,9 +79,12 @@ def register(app: Flask, kg: KnowledgeGraph) -> None:
         if token is not None:
             guard.leave(token)
 
+    tiles = settings.map_tiles
+    headers = {**HEADERS, "Content-Security-Policy": content_security_policy(origin_of(tiles) if tiles else None)}
+
     @app.after_request
     def _headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if response.status_code == 413:
             environ = request.environ

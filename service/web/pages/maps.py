@@ -1,7 +1,7 @@
 """Maps and places as data: /map (every placed place, its events, the movements; ?until=N keeps what the timeline
 puts at or before position N), its GeoJSON (/map.geojson or Accept: application/geo+json), each place's GeoJSON
 (/id/x.geojson or by Accept, through entity.serve), the gazetteer in Linked Places Format (/gazetteer.lpf.json),
-and a map of WKT points handed over by the SPARQL editor (/map/points?wkt=...&label=...)."""
+and a map of WKT points handed over by SPARQL results (/map/points?wkt=...&iri=...&label=..., or POSTed)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from service.features import basemap, chart, geo, mapview
-from service.features.nodes import Node
+from service.features import basemap, chart, geo, geo_points, mapview
 from service.rdf.namespaces import path_to_iri
 from service.web import caching
 from service.web.context import graph
@@ -23,7 +22,6 @@ blueprint.after_request(caching.cache)
 
 GEOJSON = "application/geo+json"
 JSONLD = "application/ld+json"
-MAX_POINTS = 200  # WKT points a /map/points request may carry
 
 
 def wants_geojson() -> bool:
@@ -36,6 +34,12 @@ def geojson_response(body: dict[str, Any], media_type: str = GEOJSON) -> Respons
     response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype=media_type)
     response.vary.add("Accept")
     return response
+
+
+def tile_layer() -> dict[str, Any]:
+    """The deployment's tile layer for mapview.layout (none by default: no tile, no request elsewhere)."""
+    settings = graph().settings
+    return {"tiles": settings.map_tiles, "attribution": settings.map_tiles_attribution}
 
 
 def _until() -> int | None:
@@ -54,7 +58,7 @@ def map_page() -> Response:
     if wants_geojson():
         return geojson_response(geo.collection(found, kg.settings.base))
     until = _until()
-    view = mapview.layout(found.placed, found.moves, until=until)
+    view = mapview.layout(found.placed, found.moves, until=until, **tile_layer())
     dated = [e for e in found.events if any(e in p.events for p in found.placed)
              or any(m.event is e for m in found.moves)]
     body = render_template("map.html", v=view, found=found, until=until, dated=dated, path="/map")
@@ -89,20 +93,17 @@ def place_geojson(iri: str) -> Response:
     return geojson_response(geo.place_feature(place, kg.settings.base))
 
 
-@blueprint.get("/map/points")
+@blueprint.route("/map/points", methods=["GET", "POST"])
 def points_page() -> Response:
-    """WKT points from elsewhere (the SPARQL editor's results) on the same base map; bad WKT is a 400."""
-    wkts, labels = request.args.getlist("wkt"), request.args.getlist("label")
-    if not wkts or len(wkts) > MAX_POINTS:
-        raise BadRequest(f"give 1 to {MAX_POINTS} wkt=POINT(long lat) parameters")
-    places = []
-    for i, wkt in enumerate(wkts):
-        point = geo.parse_point(wkt)
-        if point is None:
-            raise BadRequest(f"not a WKT point in WGS84 degrees: {wkt[:80]!r}")
-        label = labels[i] if i < len(labels) and labels[i].strip() else wkt
-        places.append(geo.Place(Node("literal", wkt, label[:200]), point, wkt))
-    view = mapview.layout(places, [])
+    """WKT points from elsewhere (a SPARQL result: the editor, the /sparql page) on the same base map; repeated
+    wkt=, with iri= and label= in step (geo_points). POST (a form) carries more than a URL may; bad WKT, a bad IRI,
+    none or too many points are a 400."""
+    values = request.form if request.method == "POST" else request.args
+    try:
+        places = geo_points.places(graph(), values.getlist("wkt"), values.getlist("iri"), values.getlist("label"))
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+    view = mapview.layout(places, [], **tile_layer())
     return Response(render_template("map_points.html", v=view, places=places, path="/map/points"),
                     mimetype="text/html")
 
@@ -110,7 +111,7 @@ def points_page() -> Response:
 def map_for(iri: str) -> tuple[mapview.MapView | None, list[geo.Place]]:
     """For entity.html: the map of a place or an event (None when nothing of it is placed) and what it shows."""
     places, moves = geo.for_entity(graph(), iri)
-    return mapview.layout(places, moves), places
+    return mapview.layout(places, moves, **tile_layer()), places
 
 
 def register_globals(app: Flask) -> None:

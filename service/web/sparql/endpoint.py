@@ -18,11 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from service.errors import QuerySyntaxError
+from service.features import geo_points
 from service.features.nodes import link_for
 from service.query.sparql import QueryResult
 from service.rdf import formats
@@ -129,6 +131,11 @@ class ResultView:
     truncated_at: int | None = None
     seconds: float = 0.0
     downloads: list[tuple[str, str]] = field(default_factory=list)  # (format name, media type)
+    # The result's WKT points as /map/points parameters (none: no map offered), how many there are in all, and
+    # whether they fit a link (GET) or need a form's POST.
+    map_parameters: list[tuple[str, str]] = field(default_factory=list)
+    map_total: int = 0
+    map_method: str = "get"
 
 
 def cell(term: Any, base: str) -> Cell:
@@ -144,6 +151,9 @@ def result_view(result: QueryResult, base: str) -> ResultView:
     if result.form == "SELECT":
         view.columns = list(result.variables)
         view.rows = [[cell(term, base) for term in row] for row in result.rows]
+        points, view.map_total = geo_points.in_result(result.rows)
+        view.map_parameters = geo_points.parameters(points)
+        view.map_method = "get" if len(urlencode(view.map_parameters)) <= geo_points.GET_LIMIT else "post"
     elif result.form in ("CONSTRUCT", "DESCRIBE"):
         view.columns = ["subject", "predicate", "object"]
         view.rows = [[cell(t.subject, base), cell(t.predicate, base), cell(t.object, base)] for t in result.triples]
