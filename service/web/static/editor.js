@@ -72,6 +72,104 @@
     return td;
   }
 
+  // --- WKT points on a map ----------------------------------------------------------------------------------------
+  // The same rule as the server's page (service.features.geo_points): every WKT POINT of a row, named by the row's
+  // first IRI (the map gives a place of the dataset its label and page) or else its first plain string; distinct
+  // (point, name) pairs, the first MAX_POINTS. The map is the server's drawing (/map/points), fetched and shown here.
+  var WKT = "http://www.opengis.net/ont/geosparql#wktLiteral";
+  var MAX_POINTS = 200;
+  var GET_LIMIT = 2000;  // a link to the map's own page up to this many characters of query string
+  var POINT = /^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*$/i;
+
+  function isPoint(term) {
+    if (!term || term.type !== "literal" || term.datatype !== WKT) { return false; }
+    var m = POINT.exec(term.value);
+    return !!m && Math.abs(Number(m[1])) <= 180 && Math.abs(Number(m[2])) <= 90;
+  }
+
+  function isString(term) {
+    return term && term.type === "literal" && !isPoint(term) &&
+      (!term.datatype || term.datatype === "http://www.w3.org/2001/XMLSchema#string" || !!term["xml:lang"]);
+  }
+
+  function resultPoints(vars, rows) {
+    var seen = {}, points = [];
+    rows.forEach(function (row) {
+      var terms = vars.map(function (v) { return row[v]; });
+      var iri = terms.filter(function (t) { return t && t.type === "uri"; })[0];
+      var label = iri ? null : terms.filter(isString)[0];
+      terms.filter(isPoint).forEach(function (t) {
+        var p = { wkt: t.value, iri: iri ? iri.value : "", label: label ? label.value.slice(0, 200) : "" };
+        var key = JSON.stringify([p.wkt, p.iri, p.label]);
+        if (!seen[key]) { seen[key] = true; points.push(p); }
+      });
+    });
+    return points;
+  }
+
+  function showMap(holder, button, body) {
+    var old = holder.querySelector("figure.map, .map-error");
+    if (old) {  // the map is shown: the button hides it
+      old.remove();
+      button.textContent = "Show on map";
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    button.disabled = true;
+    fetch("/map/points", { method: "POST", body: body, headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.text().then(function (text) { return { ok: r.ok, text: text }; }); })
+      .then(function (res) {
+        var page = new DOMParser().parseFromString(res.text, "text/html");
+        var figure = res.ok ? page.querySelector("figure.map") : null;
+        if (!figure) {
+          var reason = page.querySelector("main p, p");
+          holder.appendChild(el("p", "No map: " + (reason ? reason.textContent.trim() : "the server did not draw it"), "map-error sparql-error"));
+        } else {
+          holder.appendChild(document.importNode(figure, true));
+          button.textContent = "Hide map";
+          button.setAttribute("aria-expanded", "true");
+        }
+      })
+      .catch(function () { holder.appendChild(el("p", "No map: the server did not answer", "map-error sparql-error")); })
+      .then(function () { button.disabled = false; });
+  }
+
+  function mapControl(vars, rows) {
+    var points = resultPoints(vars, rows);
+    if (!points.length) { return null; }
+    var shown = points.slice(0, MAX_POINTS);
+    var p = new URLSearchParams();
+    shown.forEach(function (pt) { p.append("wkt", pt.wkt); p.append("iri", pt.iri); p.append("label", pt.label); });
+    var holder = el("div", null, "map-points");
+    var button = el("button", "Show on map");
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", function () { showMap(holder, button, p); });
+    holder.appendChild(button);
+    holder.appendChild(document.createTextNode(" "));
+    var count = points.length + " WKT point" + (points.length === 1 ? "" : "s") + (points.length > shown.length ? ": the first " + shown.length : "");
+    holder.appendChild(el("span", count, "muted"));
+    if (p.toString().length <= GET_LIMIT) {
+      holder.appendChild(document.createTextNode(" · "));
+      var a = el("a", "the map on its own page");
+      a.href = "/map/points?" + p.toString();
+      holder.appendChild(a);
+    }
+    return holder;
+  }
+
+  // The server's page offers the map as a form (a link without script); here it opens in place.
+  function enhanceServedMap() {
+    var served = document.querySelector("form.map-points");
+    if (!served) { return; }
+    var button = served.querySelector("button");
+    button.setAttribute("aria-expanded", "false");
+    served.addEventListener("submit", function (event) {
+      event.preventDefault();
+      showMap(served, button, new URLSearchParams(new FormData(served)));
+    });
+  }
+
   // --- errors -----------------------------------------------------------------------------------------------------
   // The endpoint says "syntax error: error at LINE:COLUMN: expected one of ..." (the engine's words); this reads
   // better and gives the position to mark. Character classes in the engine's list ("['A' ..= 'Z' | ...]") say
@@ -306,6 +404,8 @@
         body.appendChild(tr);
       });
       out.appendChild(table);
+      var control = mapControl(vars, rows);
+      if (control) { out.appendChild(control); }
     }
     var links = el("p", "Download: ", "downloads");
     RESULT_FORMATS.forEach(function (name, i) {
@@ -395,6 +495,7 @@
     if (served) {
       markError(view, { text: served.textContent, line: Number(served.dataset.line), column: Number(served.dataset.column) });
     }
+    enhanceServedMap();
     examples(form, view, textarea);
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
