@@ -32,11 +32,12 @@ def tracked_classes(schema: Schema) -> set[int]:
 
 
 def schema_terms(engine: Engine) -> set[int]:
-    """Terms that an owl:sameAs may not touch (reasoning.equality.check_terms): properties used, classes with
-    rules."""
+    """Terms whose equality changes the compiled schema (reasoning.equality.touches): properties used, classes with
+    rules, restriction values."""
     schema, ex = engine.schema, engine.schema.expressions
     return {p for p in engine.seen if p != engine.type_id} | set(schema.class_supers) | set(ex.classes) | \
-        set(engine.members) | set(schema.properties) | set(ex.properties)
+        set(engine.members) | set(schema.properties) | set(ex.properties) | \
+        {r.value for r in ex.restrictions if r.kind == "hasValue"}
 
 
 def _objects(pairs: list[tuple[int, int]], subject: int) -> list[tuple[int, int]]:

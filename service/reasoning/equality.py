@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from service.errors import UnsupportedOntology
-from service.reasoning.interning import BITS, Interner, Triple
+from service.reasoning.interning import BITS, Triple
 
 MASK = (1 << BITS) - 1
 
@@ -72,6 +71,7 @@ class Equality:
         for p, keys in seen.items():
             if p in hidden:
                 continue
+            predicates = classes.get(rep.get(p, p), (p,))  # eq-rep-p
             for key in keys:
                 s, o = key >> BITS, key & MASK
                 if rep.get(s, s) != s or rep.get(o, o) != o:
@@ -79,12 +79,11 @@ class Equality:
                 for s2 in classes.get(s, (s,)):
                     if not literal[s2]:
                         for o2 in classes.get(o, (o,)):
-                            yield s2, p, o2
+                            for p2 in predicates:
+                                yield s2, p2, o2
 
-    def check_terms(self, terms: Interner, schema_terms: set[int]) -> None:
-        """Equality between properties or classes (eq-rep-p, or classes with rules of their own) would change the
-        compiled schema; refused, loudly (reasoning.reasoner falls back to owlrl with a warning)."""
-        for members in self.classes.values():
-            if used := [m for m in members if m in schema_terms]:
-                raise UnsupportedOntology([f"owl:sameAs between a class or property ({terms.text(used[0])}) and "
-                                           "another term"])
+    def touches(self, schema_terms: set[int]) -> bool:
+        """Whether a class of two or more members holds a term the compiled schema reads (a property, a class with
+        rules, a restriction's value): equality there (eq-rep-p, or eq-rep-s/o on schema triples) changes the
+        schema, so the caller runs again on the expanded closure."""
+        return any(m in schema_terms for members in self.classes.values() for m in members)

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 
-from service.errors import InconsistencyError
+from service.errors import InconsistencyError, UnsupportedOntology
 from service.rdf import xsd
 from service.rdf.namespaces import OWL
 from service.reasoning import triggers
@@ -215,7 +215,8 @@ class Engine:
         if self.equality is None:
             return [t for t in self.derived if t[1] not in hidden] if hidden else self.derived
         given = set(asserted)
-        expanded = [*self.equality.expand(self.seen, hidden), *self.equality.same_as_pairs(self.same_as)]
+        expanded = dict.fromkeys(self.equality.expand(self.seen, hidden))  # eq-rep-p can write a triple twice
+        expanded.update(dict.fromkeys(self.equality.same_as_pairs(self.same_as)))
         return [t for t in expanded if t not in given]
 
 
@@ -249,15 +250,32 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
     asserted = terms.encode_all(ontology, facts)
     if problems := ill_typed(t for t in terms.terms if type(t) is ox.Literal):
         raise InconsistencyError(problems)
-    schema = compile_schema(asserted, terms)
-    log.info("OWL RL (fast): %d triples, %d terms read, schema compiled (%.2f s)",
-             len(asserted), len(terms), time.perf_counter() - started)
-    engine = Engine(schema, terms)
-    engine.run(asserted)
-    if engine.equality is not None:
-        engine.equality.check_terms(terms, schema_terms(engine))
+    engine = _fixpoint(asserted, terms, started)
     if problems := inconsistencies(engine):
         raise InconsistencyError(problems)
     derived = engine.closure(asserted)
     del asserted, engine
     return terms.decode_all(derived)
+
+
+_RERUNS = 16
+
+
+def _fixpoint(asserted: list[Triple], terms: Interner, started: float) -> Engine:
+    """Compile the schema and run the rules; again on the expanded closure while equality reaches the schema (two
+    properties or classes made the same, or a restriction's value): each run compiles what the last one derived."""
+    given = asserted
+    for _ in range(_RERUNS):
+        schema = compile_schema(given, terms)
+        log.info("OWL RL (fast): %d triples, %d terms read, schema compiled (%.2f s)",
+                 len(given), len(terms), time.perf_counter() - started)
+        engine = Engine(schema, terms)
+        engine.run(given)
+        if engine.equality is None or not engine.equality.touches(schema_terms(engine)):
+            return engine
+        grown = list(dict.fromkeys([*asserted, *engine.closure(asserted)]))
+        if len(grown) == len(given):
+            return engine
+        log.info("OWL RL (fast): equality reaches the schema; running again on %d triples", len(grown))
+        given = grown
+    raise UnsupportedOntology([f"equality on schema terms that does not settle in {_RERUNS} runs"])

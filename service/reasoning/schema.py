@@ -225,16 +225,25 @@ def _class_hierarchy(pairs: dict[str, list[tuple[int, int]]], typed: dict[str, s
     edges = [*pairs["subClassOf"], *expressions.sub_class_edges]
     while True:
         classes = _hierarchy(edges, pairs["equivalentClass"], typed["Class"], thing)
-        more = set(_restriction_edges(expressions.restrictions, classes, properties)) - set(edges)
+        more = set(_restriction_edges(expressions.restrictions, classes, properties, _reflexive_terms(pairs, typed,
+                                                                                                     thing)))
+        more -= set(edges)
         if not more:
             return classes
         edges += sorted(more)
 
 
+def _reflexive_terms(pairs: dict[str, list[tuple[int, int]]], typed: dict[str, set[int]], thing: int) -> set[int]:
+    """The classes and properties owlrl holds sub-classes (sub-properties) of themselves: declared ones (scm-cls,
+    scm-op, scm-dp), owl:Thing, and those asserted so. scm-hv/svf/avf read these triples."""
+    asserted = {a for a, b in [*pairs["subClassOf"], *pairs["subPropertyOf"]] if a == b}
+    return typed["Class"] | typed["ObjectProperty"] | typed["DatatypeProperty"] | asserted | {thing}
+
+
 def _restriction_edges(restrictions: list[Restriction], classes: dict[int, set[int]],
-                       properties: dict[int, set[int]]) -> Iterator[tuple[int, int]]:
+                       properties: dict[int, set[int]], reflexive: set[int]) -> Iterator[tuple[int, int]]:
     def below(a: int, b: int, hierarchy: dict[int, set[int]]) -> bool:
-        return a == b or b in hierarchy.get(a, ())
+        return a in reflexive if a == b else b in hierarchy.get(a, ())
 
     for kind in ("hasValue", "someValuesFrom", "allValuesFrom"):
         of_kind = [r for r in restrictions if r.kind == kind]
