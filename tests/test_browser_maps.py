@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page
@@ -82,3 +83,35 @@ def test_network_and_chart(page: Page, live_server: LiveServer, width: int) -> N
     shoot(page, "timeline-chart", width)
     marks.first.click()
     assert "/id/" in page.url
+
+
+LABEL_OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('svg.net-svg a.net-node text')].map(t => t.getBBox());
+  const view = document.querySelector('svg.net-svg').viewBox.baseVal;
+  let overlaps = 0;
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.5 &&
+        Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5) overlaps++;
+  }
+  const outside = boxes.filter(a => a.x < 0 || a.y < 0 || a.x + a.width > view.width || a.y + a.height > view.height);
+  return [boxes.length, overlaps, outside.length];
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_network_labels_do_not_collide(page: Page, live_server: LiveServer, width: int) -> None:  # noqa: F811
+    """Belenko's neighbourhood, where his events cluster: every label drawn as rendered, none over another, all
+    inside the drawing; on a phone the drawing keeps a readable size and its figure scrolls sideways."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/network?focus=" + quote("https://histkg.example.org/id/viktor-belenko", safe=""))
+    count, overlaps, outside = page.evaluate(LABEL_OVERLAPS)
+    assert count > 20 and overlaps == 0 and outside == 0
+    svg_width = page.locator("svg.net-svg").bounding_box()["width"]  # type: ignore[index]
+    figure = page.locator("figure.network")
+    if width < 800:
+        assert svg_width >= 800 and figure.evaluate("f => f.scrollWidth > f.clientWidth")
+        assert page.locator(".net-scroll-hint").is_visible()
+    else:
+        assert not page.locator(".net-scroll-hint").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -37,6 +37,11 @@ class NetNode:
     step: int = 0  # distance from the centre (0 for the centre, and for every node of the whole view)
     x: float = 0.0
     y: float = 0.0
+    # Its label as drawn: shortened, and placed beside the point where it overlaps the fewest others (place_labels).
+    text: str = ""
+    label_x: float = 0.0
+    label_y: float = 0.0
+    anchor: str = "middle"
 
 
 @dataclass
@@ -146,11 +151,21 @@ def whole(kg: KnowledgeGraph, kinds_shown: set[str] | None = None) -> Network:
 
 def _laid_out(kg: KnowledgeGraph, kinds: dict[str, str], edges: list[Edge], members: dict[str, int],
               centre: str | None) -> Network:
+    # Laid out by what the data states (facts, claims); inferred links are drawn but do not pull: the reasoner's
+    # before/after closure links every event with every other and would crush them into one knot. One counts only
+    # where it joins pieces the stated links leave apart.
     g = nx.Graph()
     g.add_nodes_from(sorted(members))
-    g.add_edges_from(sorted((e.source, e.target) for e in edges))
+    g.add_edges_from(sorted((e.source, e.target) for e in edges if e.kind != "inferred"))
+    pieces = nx.utils.UnionFind(g.nodes)
+    for a, b in g.edges:
+        pieces.union(a, b)
+    for a, b in sorted((e.source, e.target) for e in edges if e.kind == "inferred"):
+        if pieces[a] != pieces[b]:
+            g.add_edge(a, b)
+            pieces.union(a, b)
     n = max(len(members), 1)
-    width = 900 if n > 30 else 760
+    width = 1100 if n > 45 else 900 if n > 30 else 760  # a larger drawing when dense: the labels keep 11 px
     height = round(width * (0.8 if n > 12 else 0.62))
     # Kamada-Kawai (distances in the drawing follow distances in the graph) from a seeded spring layout, over
     # sorted input: the same data gives the same picture, and clusters spread better than a spring layout alone.
@@ -167,4 +182,46 @@ def _laid_out(kg: KnowledgeGraph, kinds: dict[str, str], edges: list[Edge], memb
                              round(margin_x + (px - min(xs)) / span_x * (width - 2 * margin_x), 1),
                              round(margin_y + (py - min(ys)) / span_y * (height - 2 * margin_y), 1))
     order = {"inferred": 0, "fact": 1, "claim": 2}  # claims drawn last, on top
+    place_labels(list(nodes.values()), edges, centre, width, height)
     return Network(nodes, sorted(edges, key=lambda e: (order[e.kind], e.source, e.target)), width, height, centre)
+
+
+LABEL_CHARS = 28
+CHAR_WIDTH, LINE_HEIGHT = 6.2, 13.0  # 11 px system-ui: an average character's width, a line's height (style.css)
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _overlap(a: Box, b: Box) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def place_labels(nodes: list[NetNode], edges: list[Edge], centre: str | None, width: int, height: int) -> None:
+    """Each label above, below, right or left of its point, or at a corner: the first of those that overlaps no
+    label placed before it and no point, else the one that overlaps least. The centre and the best linked go first
+    (they keep the usual place above), and a label stays inside the drawing."""
+    degree: dict[str, int] = defaultdict(int)
+    for e in edges:
+        degree[e.source] += 1
+        degree[e.target] += 1
+    points = [(n.x - 9, n.y - 9, n.x + 9, n.y + 9) for n in nodes]
+    placed: list[Box] = []
+    for n in sorted(nodes, key=lambda n: (n.iri != centre, n.step, -degree[n.iri], n.label.lower())):
+        n.text = n.label if len(n.label) <= LABEL_CHARS else n.label[:LABEL_CHARS - 1].rstrip() + "…"
+        w, r = len(n.text) * CHAR_WIDTH, 13 if n.iri == centre else 9
+        candidates = [(n.x, n.y - r - 3, "middle"), (n.x, n.y + r + 11, "middle"),
+                      (n.x + r + 3, n.y + 4, "start"), (n.x - r - 3, n.y + 4, "end"),
+                      (n.x + r - 2, n.y - r - 3, "start"), (n.x - r + 2, n.y - r - 3, "end"),
+                      (n.x + r - 2, n.y + r + 11, "start"), (n.x - r + 2, n.y + r + 11, "end")]
+        best: tuple[float, Box, tuple[float, float, str]] | None = None
+        for x, y, anchor in candidates:
+            left = x - w / 2 if anchor == "middle" else x if anchor == "start" else x - w
+            box = (left, y - LINE_HEIGHT + 3, left + w, y + 3)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - width) + max(0.0, -box[1]) + max(0.0, box[3] - height)
+            cost = sum(_overlap(box, b) for b in placed) + sum(_overlap(box, p) for p in points) + outside * 100
+            if best is None or cost < best[0]:
+                best = (cost, box, (x, y, anchor))
+            if cost == 0:
+                break
+        assert best is not None
+        placed.append(best[1])
+        n.label_x, n.label_y, n.anchor = round(best[2][0], 1), round(best[2][1], 1), best[2][2]
