@@ -187,6 +187,30 @@ def test_explanations_work_on_the_fast_closure(tmp_path: Path) -> None:
     assert kg.is_inferred(N(ID + "530-iap"), N(HK + "hasMember"), N(ID + "viktor-belenko"))
 
 
+def test_explanations_name_the_new_rules(tmp_path: Path) -> None:
+    """"Why?" for equality, restrictions and intersections on the fast closure: the rule and premises."""
+    ontology = tmp_path / "o.ttl"
+    ontology.write_text(PREFIXES + """
+:f a owl:FunctionalProperty . :a :f :b , :c . :b :q :d .
+:R owl:onProperty :q ; owl:hasValue :d . :S owl:onProperty :q ; owl:someValuesFrom :K . :d a :K .
+:I owl:intersectionOf ( :K :L ) . :d a :L . :E owl:oneOf ( :e1 ) .
+""", encoding="utf-8")
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("", encoding="utf-8")
+    kg = KnowledgeGraph.load(Settings(ontology_files=(ontology,), data_files=(empty,), cache_dir=tmp_path / "c",
+                                      reasoner="fast", reasoner_threshold=0))
+    t = "https://example.org/t#"
+    for s, p, o, rule in [("b", OWL + "sameAs", "c", "prp-fp"), ("c", OWL + "sameAs", "b", "prp-fp"),
+                          ("c", "q", "d", "eq-rep-s"), ("b", RDF_TYPE, "R", "cls-hv2"),
+                          ("b", RDF_TYPE, "S", "cls-svf1"), ("d", RDF_TYPE, "I", "cls-int1"),
+                          ("e1", RDF_TYPE, "E", "cls-oo")]:
+        triple = N(t + s), N(p if ":" in p else t + p), N(t + o)
+        assert kg.is_inferred(*triple), triple
+        explanation = explain(kg, *triple)
+        assert explanation is not None and explanation.rule == rule, (triple, explanation)
+        assert explanation.premises
+
+
 @pytest.mark.parametrize("value", ['"x"^^xsd:integer', '"abc"^^xsd:decimal', '"maybe"^^xsd:boolean'])
 def test_both_report_the_same_ill_typed_literal(value: str) -> None:
     """The loader refuses such a file (tests/test_xsd_lexical.py); triples that reach a reasoner some other way

@@ -33,10 +33,11 @@ class Rule:
     applies_to_type: bool    # the conclusion is an rdf:type triple (else: any other predicate)
     where: str               # SPARQL pattern; $s $p $o are the conclusion's terms
     premises: tuple[str, ...]  # triple templates over $s $p $o and the pattern's variables
+    only: str = ""           # the one predicate it concludes (a key of _IRIS), or "*": any, rdf:type included
 
 
-def _rule(rule_id: str, description: str, where: str, *premises: str, types: bool = False) -> Rule:
-    return Rule(rule_id, description, types, where, premises)
+def _rule(rule_id: str, description: str, where: str, *premises: str, types: bool = False, only: str = "") -> Rule:
+    return Rule(rule_id, description, types, where, premises, only)
 
 
 RULES: tuple[Rule, ...] = (
@@ -66,6 +67,37 @@ RULES: tuple[Rule, ...] = (
     _rule("prp-eqp", "equivalent properties share their statements",
           "{{ $p <{eqp}> ?q }} UNION {{ ?q <{eqp}> $p }} $s ?q $o . FILTER(?q != $p)", "$s ?q $o",
           "$p <{eqp}> ?q"),
+    # Equality (the fast materialiser's union-find writes every pair of a class and every rewritten triple).
+    _rule("eq-sym", "sameAs is symmetric", "$o <{same}> $s", "$o <{same}> $s", only="same"),
+    _rule("eq-trans", "sameAs is transitive", "$s <{same}> ?x . ?x <{same}> $o . FILTER(?x != $s && ?x != $o)",
+          "$s <{same}> ?x", "?x <{same}> $o", only="same"),
+    _rule("prp-fp", "a functional property has one value: two values are the same",
+          "?q a <{fp}> . ?x ?q $s . ?x ?q $o", "?x ?q $s", "?x ?q $o", "?q a <{fp}>", only="same"),
+    _rule("prp-ifp", "an inverse-functional property's value has one subject: two subjects are the same",
+          "?q a <{ifp}> . $s ?q ?y . $o ?q ?y", "$s ?q ?y", "$o ?q ?y", "?q a <{ifp}>", only="same"),
+    _rule("cls-maxc2", "at most one value: two values are the same",
+          "?r <{maxc}> ?n ; <{onp}> ?q . ?u a ?r ; ?q $s , $o", "?u a ?r", "?u ?q $s", "?u ?q $o", "?r <{onp}> ?q",
+          only="same"),
+    _rule("eq-rep-s", "a statement about a resource holds for whatever is the same as it",
+          "$s <{same}> ?x . ?x $p $o . FILTER(?x != $s)", "$s <{same}> ?x", "?x $p $o", only="*"),
+    _rule("eq-rep-o", "a statement about a resource holds for whatever is the same as it",
+          "$o <{same}> ?x . $s $p ?x . FILTER(?x != $o)", "$o <{same}> ?x", "$s $p ?x", only="*"),
+    # Class expressions.
+    _rule("cls-hv1", "a member of a hasValue restriction has that value",
+          "?r <{hv}> $o ; <{onp}> $p . $s a ?r", "$s a ?r", "?r <{hv}> $o", "?r <{onp}> $p"),
+    _rule("cls-hv2", "whatever has the value is a member of the hasValue restriction",
+          "$o <{hv}> ?v ; <{onp}> ?q . $s ?q ?v", "$s ?q ?v", "$o <{hv}> ?v", "$o <{onp}> ?q", types=True),
+    _rule("cls-svf1", "a value of the restriction's class makes a member of the someValuesFrom restriction",
+          "$o <{svf}> ?y ; <{onp}> ?q . $s ?q ?v . ?v a ?y", "$s ?q ?v", "?v a ?y", "$o <{svf}> ?y", types=True),
+    _rule("cls-svf2", "any value makes a member of a someValuesFrom owl:Thing restriction",
+          "$o <{svf}> <{thing}> ; <{onp}> ?q . $s ?q ?v", "$s ?q ?v", "$o <{onp}> ?q", types=True),
+    _rule("cls-avf", "the values of a member of an allValuesFrom restriction are in its class",
+          "?r <{avf}> $o ; <{onp}> ?q . ?u a ?r ; ?q $s", "?u a ?r", "?u ?q $s", "?r <{avf}> $o", types=True),
+    _rule("cls-int1", "a member of every class of an intersection is a member of the intersection",
+          "$o <{int}> ?l . FILTER NOT EXISTS {{ ?l <{rest}>*/<{first}> ?c . FILTER NOT EXISTS {{ $s a ?c }} }}",
+          "$o <{int}> ?l", types=True),
+    _rule("cls-oo", "a listed individual is a member of the enumerated class",
+          "$o <{oneof}> ?l . ?l <{rest}>*/<{first}> $s", "$o <{oneof}> ?l", types=True),
     _rule("scm-sco", "subclass is transitive",
           "$s <{sco}> ?x . ?x <{sco}> $o . FILTER(?x != $s && ?x != $o)", "$s <{sco}> ?x", "?x <{sco}> $o"),
     _rule("scm-spo", "sub-property is transitive",
@@ -74,7 +106,11 @@ RULES: tuple[Rule, ...] = (
 _IRIS = {"sco": RDFS + "subClassOf", "spo": RDFS + "subPropertyOf", "dom": RDFS + "domain",
          "rng": RDFS + "range", "inv": OWL + "inverseOf", "symp": OWL + "SymmetricProperty",
          "trp": OWL + "TransitiveProperty", "chain": OWL + "propertyChainAxiom", "first": RDF + "first",
-         "rest": RDF + "rest", "nil": RDF + "nil", "eqc": OWL + "equivalentClass", "eqp": OWL + "equivalentProperty"}
+         "rest": RDF + "rest", "nil": RDF + "nil", "eqc": OWL + "equivalentClass", "eqp": OWL + "equivalentProperty",
+         "same": OWL + "sameAs", "fp": OWL + "FunctionalProperty", "ifp": OWL + "InverseFunctionalProperty",
+         "maxc": OWL + "maxCardinality", "onp": OWL + "onProperty", "hv": OWL + "hasValue",
+         "svf": OWL + "someValuesFrom", "avf": OWL + "allValuesFrom", "thing": OWL + "Thing",
+         "int": OWL + "intersectionOf", "oneof": OWL + "oneOf"}
 # Each rule's solutions are ordered by its variables in order of appearance (the conclusion's $s $p $o are fixed).
 _ORDER = {r.id: list(dict.fromkeys(v[1:] for v in re.findall(r"\?\w+", r.where))) for r in RULES}
 # What a batch of candidates returns: not the conclusions' terms, known from ?triple_index (a third of the answer).
@@ -194,8 +230,9 @@ class _Search:
 @lru_cache(maxsize=1024)
 def _rules_for(predicate: Any) -> tuple[Rule, ...]:
     is_type = predicate.value == RDF_TYPE
-    return tuple(r for r in RULES if (predicate.value == _IRIS[r.id[-3:]] if r.id.startswith("scm")
-                                      else r.applies_to_type == is_type))
+    return tuple(r for r in RULES if r.only == "*" or (
+        predicate.value == _IRIS[r.only or r.id[-3:]] if r.id.startswith("scm") or r.only
+        else r.applies_to_type == is_type))
 
 
 def _candidates(kg: KnowledgeGraph, triples: list[Triple]) -> dict[Triple, list[Explanation]]:
