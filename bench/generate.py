@@ -19,12 +19,13 @@ through domain/range typing. Nothing is kept in memory but a few counters, so 5M
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 HK = "https://histkg.example.org/ontology#"
 ID = "https://histkg.example.org/id/gen-"
@@ -278,6 +279,15 @@ def generate(triples: int, out: TextIO, seed: int = 1976) -> int:
     return w.count
 
 
+def owl_profile() -> Any:
+    """bench/generate_owl.py, loaded by path (this file is also loaded by path, from the tests)."""
+    spec = importlib.util.spec_from_file_location("generate_owl", Path(__file__).with_name("generate_owl.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
@@ -292,9 +302,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--triples", type=int, default=5000, help="about how many triples (default 5000)")
     parser.add_argument("--seed", type=int, default=1976)
     parser.add_argument("-o", "--output", type=Path, help="N-Triples file to write (default stdout)")
+    parser.add_argument("--profile", choices=["histkg", "owl"], default="histkg",
+                        help="histkg's ontology (default) or bench/generate_owl.py's, which uses every OWL 2 RL "
+                             "construct (ontology and facts in one file)")
+    parser.add_argument("--same-as", type=float, default=0.0, help="owl profile: fraction of individuals in "
+                                                                    "owl:sameAs classes")
     args = parser.parse_args(argv)
     with _output(args.output) as out:
-        count = generate(args.triples, out, args.seed)
+        if args.profile == "owl":
+            count = owl_profile().generate(args.triples, out, args.seed, args.same_as)
+        else:
+            count = generate(args.triples, out, args.seed)
     print(f"wrote {count} triples", file=sys.stderr)
 
 

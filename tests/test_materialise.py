@@ -110,6 +110,19 @@ def test_generator_is_deterministic_and_consistent(tmp_path: Path) -> None:
     reasoner.materialise_fast(loaded.ontology, loaded.facts + loaded.statements)  # no InconsistencyError
 
 
+@pytest.mark.parametrize("same_as", [0.0, 0.2])
+def test_equal_closure_on_the_owl_profile(tmp_path: Path, same_as: float) -> None:
+    """bench/generate_owl.py: its own ontology using every construct, consistent, the same closure as owlrl."""
+    path = tmp_path / "owl.nt"
+    with path.open("w", encoding="utf-8") as out:
+        generator().owl_profile().generate(1200, out, seed=3, same_as=same_as)
+    loaded = load_files([], [path])
+    assert any(t.predicate.value == OWL + "hasKey" for t in loaded.facts)
+    assert any(t.predicate.value == OWL + "sameAs" for t in loaded.facts) == (same_as > 0)
+    reference, fast = both(loaded)
+    assert_same_closure(reference, fast)
+
+
 def both_reasoners_report(data: Path) -> list[list[str]]:
     """Both reasoners refuse `data` as inconsistent, with the same problems; those problems."""
     loaded = load_files(Settings().ontology_files, [data])

@@ -44,6 +44,13 @@ def _objects(pairs: list[tuple[int, int]], subject: int) -> list[tuple[int, int]
     return [(s, o) for s, o in pairs if s == subject]
 
 
+def _by_subject(pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for s, o in pairs:
+        found.setdefault(s, []).append(o)
+    return found
+
+
 def inconsistencies(engine: Engine) -> list[str]:
     return sorted(set(_classes(engine)) | set(_properties(engine)) | set(_equality(engine)))
 
@@ -116,13 +123,15 @@ def _properties(engine: Engine) -> Iterator[str]:
 
 
 def _negative_assertions(engine: Engine) -> Iterator[str]:
+    """prp-npa1/2, by lookups: a triple over representatives is stored (the rules rewrite every triple on a merge)."""
     pairs, find, text = engine.schema.pairs, engine.find, engine.terms.text
+    by_node = {kind: _by_subject(pairs[kind]) for kind in ("assertionProperty", "targetIndividual", "targetValue")}
     for node, source in pairs["sourceIndividual"]:
-        for _, p in _objects(pairs["assertionProperty"], node):
-            held = _pairs(engine, p)
+        for p in by_node["assertionProperty"].get(node, ()):
+            held = engine.seen.get(p, set())
             for kind, target_kind in (("object", "targetIndividual"), ("datatype", "targetValue")):
-                for _, target in _objects(pairs[target_kind], node):
-                    if (find(source), find(target)) in held:
+                for target in by_node[target_kind].get(node, ()):
+                    if (find(source) << BITS | find(target)) in held:
                         yield (f"Negative ({kind}) property assertion violated for: ({text(source)}, {text(p)}, "
                                f"{text(target)})")
 

@@ -28,6 +28,7 @@ class Equality:
         return self.rep.get(term, term)
 
     def mention(self, triple: Triple) -> None:
+        """Remember a stored triple under its subject and object (the engine's emitter does this inline)."""
         s, _, o = triple
         self.mentions.setdefault(s, []).append(triple)
         if o != s:
@@ -64,23 +65,27 @@ class Equality:
                         yield a, same_as, b
 
     def expand(self, seen: dict[int, set[int]], hidden: set[int]) -> Iterator[Triple]:
-        """Every stored triple over representatives, written for every member of its subject's and object's classes
-        (stale triples, stored before a merge over a term that is no longer a representative, are skipped: their
-        rewritten copies are stored too)."""
+        """Every stored triple that mentions a class of two or more (as subject, object or predicate), written for
+        every member of its terms' classes. Stale triples (stored before a merge, over a term that is no longer a
+        representative) are skipped: their rewritten copies are stored too."""
         rep, classes, literal = self.rep, self.classes, self.literal
-        for p, keys in seen.items():
-            if p in hidden:
+
+        def current(t: Triple) -> bool:
+            return rep.get(t[0], t[0]) == t[0] and rep.get(t[2], t[2]) == t[2]
+
+        touched = [t for r in classes for t in self.mentions.get(r, ()) if current(t)]
+        for p in seen:  # eq-rep-p: every triple of a property made the same as another term
+            if rep.get(p, p) in classes and p not in hidden:
+                touched += [(key >> BITS, p, key & MASK) for key in seen[p]]
+        for s, p, o in touched:
+            if p in hidden or not current((s, p, o)):
                 continue
-            predicates = classes.get(rep.get(p, p), (p,))  # eq-rep-p
-            for key in keys:
-                s, o = key >> BITS, key & MASK
-                if rep.get(s, s) != s or rep.get(o, o) != o:
-                    continue
-                for s2 in classes.get(s, (s,)):
-                    if not literal[s2]:
-                        for o2 in classes.get(o, (o,)):
-                            for p2 in predicates:
-                                yield s2, p2, o2
+            predicates = classes.get(rep.get(p, p), (p,))
+            for s2 in classes.get(s, (s,)):
+                if not literal[s2]:
+                    for o2 in classes.get(o, (o,)):
+                        for p2 in predicates:
+                            yield s2, p2, o2
 
     def touches(self, schema_terms: set[int]) -> bool:
         """Whether a class of two or more members holds a term the compiled schema reads (a property, a class with

@@ -162,6 +162,8 @@ class Engine:
         seen, by_subject, by_object = self.seen, self.by_subject, self.by_object
         type_id, same_as, class_supers = self.type_id, self.same_as, self.schema.class_supers
         typed, equality, members = self.typer(append), self.equality, self.members
+        rep = equality.rep if equality is not None else {}
+        mentions = equality.mentions if equality is not None else {}
 
         def emit(s: int, p: int, o: int) -> None:
             if equality is not None:
@@ -169,7 +171,7 @@ class Engine:
                     for t in equality.union(s, o):
                         emit(*t)
                     return
-                s, o = equality.find(s), equality.find(o)
+                s, o = rep.get(s, s), rep.get(o, o)
             if p == type_id and not plain:  # from a sub-property of rdf:type, a chain...: super-classes (cax-sco)
                 typed(s, (o, class_supers.get(o, [])))
                 return
@@ -183,9 +185,18 @@ class Engine:
                 by_object[p].setdefault(o, set()).add(s)
             if p == type_id and o in members:
                 members[o].add(s)
-            if equality is not None:
-                equality.mention((s, p, o))
-            append((s, p, o))
+            t = s, p, o
+            if equality is not None:  # inline: once per stored triple
+                if (at := mentions.get(s)) is None:
+                    mentions[s] = [t]
+                else:
+                    at.append(t)
+                if o != s:
+                    if (at := mentions.get(o)) is None:
+                        mentions[o] = [t]
+                    else:
+                        at.append(t)
+            append(t)
         return emit
 
     def typer(self, append: Callable[[Triple], None]) -> Typed:
@@ -214,10 +225,18 @@ class Engine:
         hidden = self.schema.hidden
         if self.equality is None:
             return [t for t in self.derived if t[1] not in hidden] if hidden else self.derived
+        equality = self.equality
+        if not equality.classes:  # nothing was made the same: nothing to expand
+            return [t for t in self.derived if t[1] not in hidden] if hidden else self.derived
+        rep = equality.rep
+        # The stored triples over representatives (derived ones; stale ones left out), then every triple that
+        # mentions a class of two or more, written for every member (eq-rep-s/o/p), then eq-sym/eq-trans.
+        out = dict.fromkeys(t for t in self.derived if rep.get(t[0], t[0]) == t[0] and rep.get(t[2], t[2]) == t[2]
+                            and t[1] not in hidden)
+        out.update(dict.fromkeys(equality.expand(self.seen, hidden)))
+        out.update(dict.fromkeys(equality.same_as_pairs(self.same_as)))
         given = set(asserted)
-        expanded = dict.fromkeys(self.equality.expand(self.seen, hidden))  # eq-rep-p can write a triple twice
-        expanded.update(dict.fromkeys(self.equality.same_as_pairs(self.same_as)))
-        return [t for t in expanded if t not in given]
+        return [t for t in out if t not in given]
 
 
 Compiled = tuple[list[int], list[Typing], list[Typing], list[int], bool, list[tuple[int, int]], list[tuple[int, int]]]
@@ -250,20 +269,24 @@ def materialise(ontology: Iterable[ox.Triple], facts: Iterable[ox.Triple]) -> li
     asserted = terms.encode_all(ontology, facts)
     if problems := ill_typed(t for t in terms.terms if type(t) is ox.Literal):
         raise InconsistencyError(problems)
-    engine = _fixpoint(asserted, terms, started)
+    engine, given = _fixpoint(asserted, terms, started)
     if problems := inconsistencies(engine):
         raise InconsistencyError(problems)
     derived = engine.closure(asserted)
-    del asserted, engine
+    if given is not asserted:  # a later run: what earlier runs derived was its input
+        known = set(asserted)
+        derived = list(dict.fromkeys([*(t for t in given if t not in known), *derived]))
+    del asserted, engine, given
     return terms.decode_all(derived)
 
 
 _RERUNS = 16
 
 
-def _fixpoint(asserted: list[Triple], terms: Interner, started: float) -> Engine:
+def _fixpoint(asserted: list[Triple], terms: Interner, started: float) -> tuple[Engine, list[Triple]]:
     """Compile the schema and run the rules; again on the expanded closure while equality reaches the schema (two
-    properties or classes made the same, or a restriction's value): each run compiles what the last one derived."""
+    properties or classes made the same, or a restriction's value): each run compiles what the last one derived.
+    Returns the last engine and its input."""
     given = asserted
     for _ in range(_RERUNS):
         schema = compile_schema(given, terms)
@@ -272,10 +295,10 @@ def _fixpoint(asserted: list[Triple], terms: Interner, started: float) -> Engine
         engine = Engine(schema, terms)
         engine.run(given)
         if engine.equality is None or not engine.equality.touches(schema_terms(engine)):
-            return engine
-        grown = list(dict.fromkeys([*asserted, *engine.closure(asserted)]))
+            return engine, given
+        grown = list(dict.fromkeys([*given, *engine.closure(given)]))
         if len(grown) == len(given):
-            return engine
+            return engine, given
         log.info("OWL RL (fast): equality reaches the schema; running again on %d triples", len(grown))
         given = grown
     raise UnsupportedOntology([f"equality on schema terms that does not settle in {_RERUNS} runs"])
