@@ -35,9 +35,19 @@ def mercator(lon: float, lat: float) -> tuple[float, float]:
     return (lon + 180.0) / 360.0, 0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)
 
 
+_raw: list[bytes] = []  # the file's bytes, read by preload() at start-up
+
+
+def preload() -> None:
+    """Read the base map's file now, at start-up: a request may not open files (service.query.guard). Decoding it
+    (~0.1 s) waits for the first map drawn, so starting the service does not pay for maps nobody asks for."""
+    if not _raw:
+        _raw.append(GEODATA.read_bytes())
+
+
 @lru_cache(maxsize=1)
 def countries() -> tuple[Country, ...]:
-    topology = json.loads(GEODATA.read_text(encoding="utf-8"))
+    topology = json.loads(_raw[0] if _raw else GEODATA.read_bytes())
     arcs = _arcs(topology)
     found = []
     for geometry in topology["objects"]["countries"]["geometries"]:

@@ -117,4 +117,4 @@ def map_for(iri: str) -> tuple[mapview.MapView | None, list[geo.Place]]:
 def register_globals(app: Flask) -> None:
     app.jinja_env.globals["map_for"] = map_for
     app.jinja_env.globals["timeline_chart"] = chart.layout  # timeline.html's chart above its table
-    basemap.countries()  # read the base map now: a request may not open files (service.query.guard)
+    basemap.preload()  # its file read now: a request may not open files (service.query.guard)
