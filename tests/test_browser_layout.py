@@ -36,6 +36,10 @@ PAGES = {
     "export": "/export",
     "not-found": "/id/no-such-thing",
     "void": "/.well-known/void",
+    "place": "/id/hakodate-airport",
+    "map": "/map",
+    "network": "/network?focus=https%3A%2F%2Fhistkg.example.org%2Fid%2Fviktor-belenko",
+    "reader": "/source/article-leone-2023",
 }
 SERIOUS = ("serious", "critical")
 

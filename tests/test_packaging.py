@@ -45,6 +45,6 @@ def test_settings_prefer_the_installed_copy(tmp_path: Path) -> None:
 
 def test_in_a_checkout_the_tree_is_used() -> None:
     settings = Settings()
-    assert settings.data_files == (PROJECT_ROOT / "data" / "belenko.ttl",)
+    assert settings.data_files == (PROJECT_ROOT / "data" / "belenko.ttl", PROJECT_ROOT / "data" / "gazetteer.ttl")
     assert settings.queries_dir == PROJECT_ROOT / "queries"
     assert settings.shapes_file == PROJECT_ROOT / "ontology" / "shapes.ttl"

@@ -77,14 +77,16 @@ def test_prefix_ranks_the_place_before_things_at_it(client: FlaskClient) -> None
     assert [h["iri"].removeprefix(ID) for h in found[:2]] == ["hakodate", "hakodate-airport"]
     assert found[0]["match"] == "prefix"
     # Both are label prefixes; Hakodate has more links in and out (6 against 4): the tie goes to it.
-    assert {h["match"] for h in found[2:]} == {"partial"}  # "... at Hakodate airport": a word further in
+    # "... at Hakodate airport": a word further in ranks with the prefixes, after the shorter names.
+    assert {h["match"] for h in found[2:]} == {"word"}
 
 
 def test_mig_puts_the_models_first_and_the_mig_25_first_of_them(client: FlaskClient) -> None:
     found = iris(client, "mig")
-    # Labels starting "MiG" come before labels with a MiG further in; among them the MiG-25 and MiG-25P tie on
-    # links (2 each) and the shorter label wins.
-    assert found[:5] == ["mig-25", "mig-25p", "mig-29", "mig-31", "mig-25-flight-manual"]
+    # Shorter names first (the models' one word before "Belenko's MiG-25P" and "MiG-25 flight manual"); among the
+    # models the MiG-25 and MiG-25P tie on links (2 each) and the shorter label wins.
+    assert found[:5] == ["mig-25", "mig-25p", "mig-29", "mig-31", "belenko-mig-25"]
+    assert found.index("zuyev-mig-29") < found.index("mig-25-flight-manual")  # two words before three
     assert found.index("mig-25") < found.index("belenko-mig-25") and found.index("zuyev-mig-29") > 4
 
 
@@ -113,8 +115,8 @@ def test_results_carry_type_description_and_how_they_matched(client: FlaskClient
 
 
 def test_type_filter(client: FlaskClient) -> None:
-    # Whole word or label prefix alike, then by links: "KGB overseer of Belenko's unit", "Belenko's wife".
-    people = ["viktor-belenko", "kgb-overseer", "belenko-wife"]
+    # Whole word or label prefix alike, shorter names first: "Belenko's wife (unnamed)", "KGB overseer of ...".
+    people = ["viktor-belenko", "belenko-wife", "kgb-overseer"]
     assert iris(client, "belenko", type="person") == people
     assert iris(client, "hakodate", type="City") == ["hakodate"]  # any case
     by_iri = iris(client, "belenko", type="https://histkg.example.org/ontology#Person")

@@ -5,8 +5,9 @@ Ranking, best first (service.features.search_index folds the names and orders en
 
 1. exact   — the label is the query (`MiG 25`, `mig25` and `MiG-25` all are the label "MiG-25"), or an alternative
              label is ("exact alias": `foxbat` is the MiG-25's skos:altLabel "Foxbat");
-2. prefix  — the label starts with the query (`hak` -> "Hakodate"), or has it as whole words ("word": `belenko`
-             in "Viktor Belenko": a name inside a longer label is as good as its start);
+2. prefix  — the label starts with the query (`hak` -> "Hakodate"), or one of its words does ("word": `belenk`
+             in "Viktor Belenko": a name inside a longer label is as good as its start); shorter names first
+             (a person's or a place's name before the long label of an event that mentions it);
 3. alias   — an alternative label (skos:altLabel, a second label) starts with the query or has it as whole words;
 4. partial — each word of the query begins a word of one name, in any order (`Belenko MiG`, `25`);
 5. fuzzy   — as partial, but some words within an edit distance of 1 (words of 4-5 letters) or 2 (6 or more) of a
@@ -91,11 +92,15 @@ def search(kg: KnowledgeGraph, query: str, limit: int = MAX_RESULTS, type_label:
     for tier, candidates in enumerate(tiers):
         if found.full:
             break
-        found.offer_in_order(tier, 0, sorted(candidates))
+        if tier == PREFIX:  # shorter names first: a name begun by the query, before an event's long description
+            found.offer_in_order(tier, 0, sorted(candidates, key=lambda c: (len(index.names[c[0]].form.words), c)),
+                                 by_length=True)
+        else:
+            found.offer_in_order(tier, 0, sorted(candidates))
     if not found.full:
         _fuzzy(index, form.words, found)
     hits = []
-    for tier, distance, number, kind in sorted(found.best.values()):
+    for tier, distance, _, number, kind in sorted(found.best.values()):
         name = index.names[number]
         entity = index.entities[name.entity]
         hits.append(Hit(entity.iri, entity.label, entity.type_label, entity.type_iri,
@@ -115,13 +120,14 @@ class _Found:
         self.index = index
         self.type_label = type_label
         self.limit = limit
-        self.best: dict[int, tuple[int, int, int, str]] = {}
+        self.best: dict[int, tuple[int, int, int, int, str]] = {}  # (tier, typos, words or 0, name, kind)
 
     @property
     def full(self) -> bool:
         return len(self.best) >= self.limit
 
-    def offer_in_order(self, tier: int, distance: int, candidates: Iterable[tuple[int, str]]) -> None:
+    def offer_in_order(self, tier: int, distance: int, candidates: Iterable[tuple[int, str]],
+                       by_length: bool = False) -> None:
         names, entities, wanted, best = self.index.names, self.index.entities, self.type_label, self.best
         for number, kind in candidates:
             if len(best) >= self.limit:
@@ -129,7 +135,7 @@ class _Found:
             position = names[number].entity
             if position in best or (wanted is not None and entities[position].type_label != wanted):
                 continue
-            best[position] = (tier, distance, number, kind)
+            best[position] = (tier, distance, len(names[number].form.words) if by_length else 0, number, kind)
 
 
 def _whole_query(index: SearchIndex, compact: str) -> list[list[tuple[int, str]]]:
@@ -141,7 +147,9 @@ def _whole_query(index: SearchIndex, compact: str) -> list[list[tuple[int, str]]
     pairs = list(zip(numbers, starts, strict=True))
     at_start = [names[n] for n, s in pairs if s == 0]
     inside = [(names[n], s) for n, s in pairs if s]
-    whole = [name for name, s in inside if s in name.form.word_starts and s + size in name.form.word_ends]
+    # A word inside a name begun by the query ranks with the name's start: `belenk` finds "Viktor Belenko" as soon as
+    # "Belenko's flight ..." (the more important entity first), not after every label that starts with "Belenko".
+    whole = [name for name, s in inside if s in name.form.word_starts]
     whole_numbers = {name.number for name in whole}
     tiers: list[list[tuple[int, str]]] = [[] for _ in range(FUZZY)]
     for name in at_start:
