@@ -12,12 +12,16 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from service.features import timeline
-from service.features.nodes import Node, iri_node, link_for
-from service.rdf.namespaces import HK, RDF, SKOS
+from service.features.nodes import Node, iri_node, link_for, remember_labels
+from service.rdf.namespaces import HK, RDF, RDF_TYPE, SKOS
+from service.store.caches import LABEL_PREDICATES
 from service.store.graph import KnowledgeGraph
 
 GEO = "http://www.opengis.net/ont/geosparql#"
@@ -25,6 +29,7 @@ WGS84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 AS_WKT, LAT, LONG = GEO + "asWKT", WGS84 + "lat", WGS84 + "long"
 EXACT_MATCH = SKOS + "exactMatch"
 ORIGIN, DESTINATION = HK + "origin", HK + "destination"
+PLACE = HK + "Place"
 LPF_CONTEXT_URL = "https://raw.githubusercontent.com/LinkedPasts/linked-places/master/linkedplaces-context-v1.1.jsonld"
 LPF_CONTEXT_FILE = Path(__file__).resolve().parent / "contexts" / "linkedplaces-context-v1.1.jsonld"
 _POINT = re.compile(r"^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*$", re.IGNORECASE)
@@ -68,6 +73,7 @@ class Atlas:
     places: dict[str, Place]
     moves: list[Move]
     events: tuple[timeline.Event, ...]
+    within: dict[str, frozenset[str]] = field(default_factory=dict)  # a place -> the places located in it
 
     @property
     def placed(self) -> list[Place]:
@@ -78,43 +84,92 @@ class Atlas:
         return [p for p in self.places.values() if p.point is None]
 
 
-_PLACES = f"""
-SELECT ?place ?wkt ?lat ?long ?match WHERE {{
-  ?place a <{HK}Place> .
-  OPTIONAL {{ ?place <{AS_WKT}> ?wkt }}
-  OPTIONAL {{ ?place <{LAT}> ?lat ; <{LONG}> ?long }}
-  OPTIONAL {{ ?place <{EXACT_MATCH}> ?match }}
-}}"""
-_SOURCES = f"""
-SELECT ?place ?source ?quote ?url WHERE {{
-  ?st <{RDF}subject> ?place ; <{RDF}predicate> ?p ; <{HK}source> ?source ; <{HK}quote> ?quote .
-  FILTER(?p IN (<{AS_WKT}>, <{LAT}>, <{EXACT_MATCH}>))
-  ?place a <{HK}Place> .
-  OPTIONAL {{ ?source <https://schema.org/url> ?url }}
-}}"""
-_MOVES = f"SELECT ?e ?o ?d WHERE {{ ?e <{ORIGIN}> ?o ; <{DESTINATION}> ?d }}"
+# Everything the maps show, in one query, read once per graph (like the timeline's events): per place its kind row and
+# its coordinates and matches ("place"), the records quoted for them ("source": place, record, quote, the record's
+# URL), the movements ("move": event, origin, destination) and which places lie in which ("within": a place without
+# a point is mapped by the placed places in it). Over a remote store the labels of the places and records come along
+# ("label" rows), so no map looks a label up on its own.
+_ATLAS = f"""
+  {{ ?a a <{PLACE}> BIND("place" AS ?k) }}
+  UNION {{ ?a a <{PLACE}> ; ?p ?o FILTER(?p IN (<{AS_WKT}>, <{LAT}>, <{LONG}>, <{EXACT_MATCH}>))
+           BIND("place" AS ?k) }}
+  UNION {{ ?st <{RDF}subject> ?a ; <{RDF}predicate> ?p ; <{HK}source> ?x ; <{HK}quote> ?o .
+           FILTER(?p IN (<{AS_WKT}>, <{LAT}>, <{EXACT_MATCH}>)) ?a a <{PLACE}> .
+           OPTIONAL {{ ?x <https://schema.org/url> ?u }} BIND("source" AS ?k) }}
+  UNION {{ ?a <{ORIGIN}> ?o ; <{DESTINATION}> ?x BIND("move" AS ?k) }}
+  UNION {{ ?x <{HK}locatedIn> ?a ; a <{PLACE}> BIND("within" AS ?k) }}"""
+_LABELS = f"""
+  UNION {{ SELECT ("label" AS ?k) (?y AS ?a) (?lp AS ?p) (?label AS ?o) WHERE {{
+    {{ SELECT DISTINCT ?y WHERE {{
+      {{ ?y a <{PLACE}> }}
+      UNION {{ ?st <{RDF}predicate> ?q ; <{HK}source> ?y FILTER(?q IN (<{AS_WKT}>, <{LAT}>, <{EXACT_MATCH}>)) }} }} }}
+    VALUES ?lp {{ {" ".join(f"<{p}>" for p in LABEL_PREDICATES)} }} ?y ?lp ?label
+    FILTER(isIRI(?y) && isLiteral(?label)) }} }}"""
 
 
+@dataclass
+class _Read:
+    """What the atlas query says, before it is put together: the same whatever order the store lists rows in."""
+    kinds: set[str] = field(default_factory=set)
+    values: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    sources: dict[str, set[tuple[str, str, str | None]]] = field(default_factory=lambda: defaultdict(set))
+    moves: set[tuple[str, str, str]] = field(default_factory=set)
+    within: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    labels: list[ox.Quad] = field(default_factory=list)
+
+
+def _read(kg: KnowledgeGraph) -> _Read:
+    remote = kg.store.capabilities.batched_lookups  # every lookup a request: the labels come along
+    out = _Read()
+    for row in kg.query(f"SELECT ?k ?a ?p ?o ?x ?u WHERE {{ {_ATLAS} {_LABELS if remote else ''} }}"):
+        kind, a, p, o, x, u = (row[v] for v in ("k", "a", "p", "o", "x", "u"))
+        if not isinstance(a, ox.NamedNode):
+            continue
+        if kind.value == "label":
+            out.labels.append(ox.Quad(a, p, o))
+        elif kind.value == "place":
+            out.kinds.add(a.value)
+            if p is not None and o is not None:
+                out.values[a.value][p.value].add(o.value)
+        elif kind.value == "source" and isinstance(x, ox.NamedNode) and isinstance(o, ox.Literal):
+            out.sources[a.value].add((x.value, o.value, u.value if u is not None else None))
+        elif kind.value == "move" and isinstance(o, ox.NamedNode) and isinstance(x, ox.NamedNode):
+            out.moves.add((a.value, o.value, x.value))
+        elif kind.value == "within" and isinstance(x, ox.NamedNode):
+            out.within[a.value].add(x.value)
+    return out
+
+
+def _point(values: dict[str, set[str]]) -> tuple[tuple[float, float] | None, str | None]:
+    """The place's point: its WKT, else its lat/long (of several, the smallest: the same in every store); an
+    ill-typed number leaves it unplaced rather than guessed."""
+    for wkt in sorted(values.get(AS_WKT, ())):
+        if (point := parse_point(wkt)) is not None:
+            return point, wkt
+    lats, longs = sorted(values.get(LAT, ())), sorted(values.get(LONG, ()))
+    if lats and longs:
+        with contextlib.suppress(ValueError):
+            return (float(longs[0]), float(lats[0])), None
+    return None, None
+
+
+@lru_cache(maxsize=8)
 def atlas(kg: KnowledgeGraph) -> Atlas:
-    """Every place, placed or not, with its events (in timeline order) and the movements between placed places."""
+    """Every place, placed or not, with its events (in timeline order) and the movements between placed places; read
+    in one query once per graph. Places by label, each one's records by label, IRI and quote: not the store's order."""
+    found = _read(kg)
+    remember_labels(kg, [*found.kinds, *(s for records in found.sources.values() for s, _, _ in records)],
+                    found.labels)
     places: dict[str, Place] = {}
-    for row in kg.query(_PLACES):
-        iri = row["place"].value
-        place = places.get(iri) or places.setdefault(iri, Place(iri_node(kg, iri)))
-        if row["wkt"] is not None and place.point is None and (point := parse_point(row["wkt"].value)):
-            place.point, place.wkt = point, row["wkt"].value
-        elif row["lat"] is not None and place.point is None:
-            with contextlib.suppress(ValueError):  # an ill-typed number: left unplaced rather than guessed
-                place.point = (float(row["long"].value), float(row["lat"].value))
-        if row["match"] is not None and row["match"].value not in place.matches:
-            place.matches.append(row["match"].value)
-    seen: set[tuple[str, str, str]] = set()
-    for row in kg.query(_SOURCES):
-        key = (row["place"].value, row["source"].value, row["quote"].value)
-        if key not in seen and key[0] in places:
-            seen.add(key)
-            url = row["url"].value if row["url"] is not None else None
-            places[key[0]].sources.append(Source(iri_node(kg, key[1]), url, key[2]))
+    for iri in found.kinds:
+        place = places[iri] = Place(iri_node(kg, iri), matches=sorted(found.values[iri].get(EXACT_MATCH, ())))
+        place.point, place.wkt = _point(found.values[iri])
+        records = [Source(iri_node(kg, s), url, quote) for s, quote, url in found.sources.get(iri, ())]
+        place.sources = sorted(records, key=lambda r: (r.node.label.lower(), r.node.value, r.quote, r.url or ""))
+        # Of several URLs of one record (the data should give one), one: the same whatever the store.
+        place.sources = [r for n, r in enumerate(place.sources)
+                         if n == 0 or (r.node.value, r.quote) != (place.sources[n - 1].node.value,
+                                                                   place.sources[n - 1].quote)]
     events = timeline.events(kg)
     for event in events:
         for place_node in event.places:
@@ -122,30 +177,42 @@ def atlas(kg: KnowledgeGraph) -> Atlas:
                 places[place_node.value].events.append(event)
     by_iri = {e.node.value: e for e in events}
     moves = []
-    for row in kg.query(_MOVES):
-        e, o, d = (row[v].value for v in ("e", "o", "d"))
+    for e, o, d in found.moves:
         origin, destination = places.get(o), places.get(d)
         if e in by_iri and origin and destination and origin.point and destination.point:
             moves.append(Move(by_iri[e], origin, destination))
-    moves.sort(key=lambda m: m.event.position)
-    return Atlas(dict(sorted(places.items(), key=lambda kv: kv[1].node.label.lower())), moves, events)
+    moves.sort(key=lambda m: (m.event.position, m.origin.node.value, m.destination.node.value))
+    ordered = dict(sorted(places.items(), key=lambda kv: (kv[1].node.label.lower(), kv[0])))
+    return Atlas(ordered, moves, events, {k: frozenset(v) for k, v in found.within.items()})
 
 
 def for_entity(kg: KnowledgeGraph, iri: str) -> tuple[list[Place], list[Move]]:
     """What an entity page draws: a place itself, or where an event happened (its places and its movement); for a
-    place without a point, the placed places within it (hk:locatedIn, transitive by the reasoner)."""
+    place without a point, the placed places within it (hk:locatedIn, transitive by the reasoner). Anything else
+    (a person, a unit) has no map, and the atlas is not read for it: the entity's own triples (which its page has
+    asked for already) say whether it is a place, the timeline whether it is an event."""
+    if not _maybe_mapped(kg, iri):
+        return [], []
     found = atlas(kg)
     if iri in found.places:
         place = found.places[iri]
         if place.point is not None:
             return [place], []
-        within = {row["x"].value for row in kg.query(f"SELECT ?x WHERE {{ ?x <{HK}locatedIn> <{iri}> }}")}
+        within = found.within.get(iri, frozenset())
         return [p for p in found.placed if p.node.value in within], []
     moves = [m for m in found.moves if m.event.node.value == iri]
     places = [p for p in found.placed if any(e.node.value == iri for e in p.events)]
     for m in moves:
         places += [p for p in (m.origin, m.destination) if p not in places]
     return places, moves
+
+
+def _maybe_mapped(kg: KnowledgeGraph, iri: str) -> bool:
+    """A place (typed hk:Place, inferred types included) or an event on the timeline."""
+    term = ox.NamedNode(iri)
+    if any(q.predicate.value == RDF_TYPE and q.object == ox.NamedNode(PLACE) for q in kg.triples(term)):
+        return True
+    return any(e.node.value == iri for e in timeline.events(kg))
 
 
 # ------------------------------------------------------------------------------------------------ GeoJSON, LPF

@@ -80,6 +80,14 @@ def entity_kinds(kg: KnowledgeGraph) -> dict[str, str]:
     return found
 
 
+def kind_of(kg: KnowledgeGraph, iri: str) -> str | None:
+    """The kind the network draws `iri` as (entity_kinds' answer for it), from its own triples: an entity page has
+    asked for them already, so over a remote store this is no new request, where entity_kinds reads the archive."""
+    types = {q.object.value for q in kg.triples(ox.NamedNode(iri))
+             if q.predicate.value == RDF + "type" and isinstance(q.object, ox.NamedNode)}
+    return next((kind for kind, cls in KINDS.items() if cls in types), None)
+
+
 def _edges(kg: KnowledgeGraph, kinds: dict[str, str]) -> list[Edge]:
     """One edge per pair of entities: a fact where one is asserted (either direction), else an inferred link;
     claims apart, one per (pair, status)."""

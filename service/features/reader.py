@@ -18,6 +18,7 @@ from service.provenance.statements import ASSERTED
 from service.rdf.namespaces import HK
 from service.store.graph import KnowledgeGraph
 
+SOURCE = HK + "source"
 STATUS_CLASS = {HK + "Asserted": "asserted", HK + "Claim": "claim", HK + "Disputed": "disputed",
                 HK + "Hedged": "hedged"}
 
@@ -59,11 +60,17 @@ class Reader:
         return sum(1 for p in self.passages for s in p.supports if s.status_class == status_class)
 
 
-def cited_sources(kg: KnowledgeGraph) -> set[str]:
-    """The sources some statement quotes (those that have a reader)."""
-    rows = kg.query(f"SELECT DISTINCT ?src WHERE {{ ?st <{HK}source> ?src ; <{HK}quote> ?q FILTER(isIRI(?src)) }}",
-                    infer=False)
-    return {row["src"].value for row in rows}
+def quoted(kg: KnowledgeGraph, source: str) -> bool:
+    """Whether some statement quotes `source` (it has a reader). Asked about this source only: its incoming
+    triples first (an entity page has asked for them already, so over a remote store that is no new request; most
+    entities are cited by nothing), then whether one of the statements citing it has a quote."""
+    try:
+        term = ox.NamedNode(source)
+    except ValueError:  # not an IRI (a reader's URL may carry anything): nothing quotes it
+        return False
+    if not any(q.predicate.value == SOURCE for q in kg.triples(None, None, term)):
+        return False
+    return bool(kg.query(f"ASK {{ ?st <{SOURCE}> <{source}> ; <{HK}quote> ?q }}", infer=False))
 
 
 def read(kg: KnowledgeGraph, source: str, name: str) -> Reader | None:

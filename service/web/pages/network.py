@@ -40,7 +40,7 @@ def network_page() -> Response:
 def network_href(iri: str) -> str | None:
     """For entity.html: the entity's network page, when it is of a kind the network draws."""
     from urllib.parse import quote
-    return f"/network?focus={quote(iri, safe='')}" if iri in network.entity_kinds(graph()) else None
+    return f"/network?focus={quote(iri, safe='')}" if network.kind_of(graph(), iri) else None
 
 
 def register_globals(app: Flask) -> None:

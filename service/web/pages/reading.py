@@ -85,7 +85,7 @@ def _source(name: str) -> str:
     if len(name) > 300:
         raise BadRequest("the source name is too long")
     iri = f"{kg.settings.base}id/{name}"
-    if iri not in reader.cited_sources(kg):
+    if not reader.quoted(kg, iri):
         raise NotFound(f"no statement quotes <{iri}>: it has no passages to read")
     return iri
 
@@ -127,6 +127,6 @@ def reader_url(iri: str) -> str | None:
     """The reader of a source (for its entity page), or None when no statement quotes it."""
     kg = graph()
     prefix = f"{kg.settings.base}id/"
-    if not iri.startswith(prefix) or iri not in reader.cited_sources(kg):
+    if not iri.startswith(prefix) or not reader.quoted(kg, iri):
         return None
     return f"/source/{iri[len(prefix):]}"
