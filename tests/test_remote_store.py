@@ -250,6 +250,9 @@ def fresh_view(settings: Settings, query_url: str, url: str, sent: list[str], bo
     return main_part(response.data, app)
 
 
+# An entity page in a fresh process: its own requests and the process's one-off reads it needs (the timeline's events,
+# the ontology's display annotations, for a place or an event the map's atlas: service.features.geo), within the
+# page's bound plus the timeline's. The network and reader links ask nothing more (the entity's own triples say).
 @pytest.mark.parametrize(("url", "bound"), [
     ("/timeline", TIMELINE_REQUESTS), ("/", HOME_REQUESTS), ("/id/viktor-belenko", PAGE_REQUESTS + TIMELINE_REQUESTS),
     ("/id/hakodate-airport", PAGE_REQUESTS + TIMELINE_REQUESTS),
