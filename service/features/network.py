@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
-import networkx as nx  # type: ignore[import-untyped]
 import pyoxigraph as ox
 
 from service.features.nodes import display_label, link_for
@@ -162,6 +161,8 @@ def _laid_out(kg: KnowledgeGraph, kinds: dict[str, str], edges: list[Edge], memb
     # Laid out by what the data states (facts, claims); inferred links are drawn but do not pull: the reasoner's
     # before/after closure links every event with every other and would crush them into one knot. One counts only
     # where it joins pieces the stated links leave apart.
+    import networkx as nx  # type: ignore[import-untyped]  # here: ~0.09 s of imports a start need not pay
+
     g = nx.Graph()
     g.add_nodes_from(sorted(members))
     g.add_edges_from(sorted((e.source, e.target) for e in edges if e.kind != "inferred"))
