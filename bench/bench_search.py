@@ -7,7 +7,7 @@ Generates the synthetic dataset (bench/generate.py, same bytes for the same size
 
 - `build`: the first search, which builds the index (four SPARQL queries: names, asserted types, descriptions,
   links in and out; folding every name; the sorted word-start keys; the vocabulary for fuzzy matching);
-- per query, two paths: `function` is service.features.search.search() itself; `http` is GET /search?q=...&limit=10
+- per query, two paths: `function` is features.search.matching.search() itself; `http` is GET /search?q=...&limit=10
   through the real Flask app's test client, as the autocomplete asks (routing, parameters, JSON, caching headers;
   no socket), with the app's whole-response cache turned off so that every request searches.
   Each query runs once to warm up and then `--runs` times; p50 and p95 are over all those runs.
@@ -67,8 +67,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from service.config import Settings
-    from service.features import search
-    from service.features.search_index import index_for
+    from service.features.search import matching as search
+    from service.features.search.index import index_for
     from service.store.graph import KnowledgeGraph
     from service.web import create_app
 

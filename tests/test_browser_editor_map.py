@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from service.features import basemap
+from service.features.geo import basemap
 from tests.conftest import LiveServer
 from tests.test_browser_editor import _page, browser, csp_violations, open_editor, page, set_query  # noqa: F401
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page
 
-from service.features import basemap
+from service.features.geo import basemap
 from tests.conftest import LiveServer
 from tests.test_browser import browser, page  # noqa: F401  (fixtures)
 

@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.config import Settings
-from service.features import timeline
-from service.features.presentation import presentation
+from service.features.entities.presentation import presentation
+from service.features.time import timeline
 from service.provenance.statements import index
 from service.rdf.namespaces import HK, RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, SKOS_ALT_LABEL
 from service.store.graph import KnowledgeGraph

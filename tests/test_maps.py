@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 from pyld import jsonld
 
 from service.config import Settings
-from service.features import basemap, geo
+from service.features.geo import basemap
+from service.features.geo import places as geo
 from service.store.graph import KnowledgeGraph
 from service.web import create_app, security
 
@@ -162,7 +163,7 @@ def test_editor_and_page_pick_the_same_points() -> None:
     """The rule static/editor.js repeats: the row's first IRI names its points, else its first plain string."""
     import pyoxigraph as ox
 
-    from service.features import geo_points
+    from service.features.geo import points as geo_points
     wkt = ox.Literal("POINT(1 2)", datatype=ox.NamedNode(geo_points.WKT_LITERAL))
     rows = [(ox.Literal("a"), wkt, ox.NamedNode(ID + "x")), (ox.Literal("b", language="en"), wkt, None),
             (ox.Literal("c"), wkt, ox.NamedNode(ID + "x")), (ox.Literal("POINT(3 4)"), None, None)]

@@ -294,7 +294,7 @@ def test_a_large_archive_looks_statements_up_as_pages_need_them(kg: KnowledgeGra
 
 @pytest.mark.stores("memory")
 def test_incoming_links_pager_keeps_the_reasoning_switch(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.features import entities
+    from service.features.entities import page as entities
 
     monkeypatch.setattr(entities, "INCOMING_PAGE_SIZE", 1)
     client = create_app(kg.with_settings()).test_client()

@@ -27,7 +27,7 @@ from rdflib.compare import isomorphic
 
 from service.config import Settings
 from service.errors import DataFileError
-from service.features import entities
+from service.features.entities import page as entities
 from service.store.graph import KnowledgeGraph
 from service.store.remote import RemoteStore
 from service.web import create_app
@@ -251,7 +251,7 @@ def fresh_view(settings: Settings, query_url: str, url: str, sent: list[str], bo
 
 
 # An entity page in a fresh process: its own requests and the process's one-off reads it needs (the timeline's events,
-# the ontology's display annotations, for a place or an event the map's atlas: service.features.geo), within the
+# the ontology's display annotations, for a place or an event the map's atlas: service.features.geo.places), within the
 # page's bound plus the timeline's. The network and reader links ask nothing more (the entity's own triples say).
 @pytest.mark.parametrize(("url", "bound"), [
     ("/timeline", TIMELINE_REQUESTS), ("/", HOME_REQUESTS), ("/id/viktor-belenko", PAGE_REQUESTS + TIMELINE_REQUESTS),

@@ -1,7 +1,7 @@
 """Search that forgives (issue 11): the cases a new user tried, the ranking rule, filters and bad input.
 
 Through the real app's /search (JSON and HTML) over the shipped dataset, in every store mode the session runs.
-Ranking rule (service.features.search): exact label or alias > label prefix or whole word of the label > alias
+Ranking rule (service.features.search.matching): exact label or alias > label prefix or whole word of the label > alias
 prefix > every query word begins a word (any order) > within typos; ties by links in and out, then shorter label.
 """
 
@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
-from service.features import search
-from service.features.search_index import folded
+from service.features.search import matching as search
+from service.features.search.index import folded
 from service.store.graph import KnowledgeGraph
 
 ID = "https://histkg.example.org/id/"
@@ -172,6 +172,6 @@ def test_the_404_page_suggests_what_the_path_might_mean(client: FlaskClient) -> 
 
 
 def test_the_index_is_built_once_per_graph(kg: KnowledgeGraph) -> None:
-    from service.features.search_index import index_for
+    from service.features.search.index import index_for
     assert index_for(kg) is index_for(kg) is index_for(kg.with_settings(query_timeout=1.0))
     assert search.search(kg, "Belenco")[0].iri == ID + "viktor-belenko"

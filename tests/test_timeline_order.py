@@ -1,5 +1,5 @@
 """Time as the text tells it: every order the article states holds on /timeline (page and JSON), in real Chromium
-and in the saved queries, pair by pair; the sort itself (service.features.chronology) in unit tests; inferred
+and in the saved queries, pair by pair; the sort itself (service.features.time.chronology) in unit tests; inferred
 order explains itself.
 
 PAIRS is the list of orders read from the article (tests/data/seed/), each with the words that state it. The test
@@ -19,8 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
-from service.features.chronology import Known, day, order
-from service.features.timeline import ORDER_FROM_TEXT, events, order_events
+from service.features.time.chronology import Known, day, order
+from service.features.time.timeline import ORDER_FROM_TEXT, events, order_events
 from service.provenance.explain import explain
 from service.provenance.statements import index
 from service.store.graph import KnowledgeGraph

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from service.features import export, timeline
+from service.features import export
+from service.features.time import timeline
 from service.rdf import formats
 from service.web import caching
 from service.web.context import graph

@@ -6,7 +6,9 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
-from service.features import entities, statement_page, timeline
+from service.features.entities import page as entities
+from service.features.entities import statement as statement_page
+from service.features.time import timeline
 from service.rdf.formats import Format
 from service.rdf.namespaces import path_to_iri
 from service.web import caching

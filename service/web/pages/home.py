@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from service.features import overview, timeline
+from service.features import overview
+from service.features.time import timeline
 from service.query import executor
 from service.web import caching
 from service.web.context import graph, saved_queries

@@ -11,7 +11,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from service.features import basemap, chart, geo, geo_points, mapview
+from service.features.geo import basemap, mapview
+from service.features.geo import places as geo
+from service.features.geo import points as geo_points
+from service.features.time import chart
 from service.rdf.namespaces import path_to_iri
 from service.web import caching
 from service.web.context import graph

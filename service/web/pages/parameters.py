@@ -1,7 +1,7 @@
 """What a person types into a saved query's entity parameter (type `iri`) made an IRI: a label, a name or an IRI.
 
 In order: an IRI or a known prefixed name that the dataset mentions; a bare name under the dataset's `id/` space
-(`belenko-mig-25`); a label or alternative label (the label search of service.features.search, so it forgives what
+(`belenko-mig-25`); a label or alternative label (the label search of features.search.matching, so it forgives what
 that search forgives) that names exactly one entity — one exact label match, or a single search hit. Anything else
 is a Problem that lists the candidates, so the page can offer them.
 """
@@ -14,8 +14,8 @@ import pyoxigraph as ox
 
 from service.errors import QueryError
 from service.features import saved_queries as queries
-from service.features import search as label_search
 from service.features.nodes import display_label
+from service.features.search import matching as label_search
 from service.rdf.namespaces import shorten
 from service.store.graph import KnowledgeGraph
 

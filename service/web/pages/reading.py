@@ -1,4 +1,4 @@
-"""Statements as Web Annotations, and a reader for each source (service.features.annotations, reader).
+"""Statements as Web Annotations, and a reader for each source (service.features.sources.annotations, reader).
 
 - A statement's IRI answers as a Web Annotation (JSON-LD, `application/ld+json;
   profile="http://www.w3.org/ns/anno.jsonld"`) when Accept asks for that profile, or at the suffix `.anno.jsonld`
@@ -20,8 +20,8 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.http import parse_options_header
 
-from service.features import annotations as anno
-from service.features import reader
+from service.features.sources import annotations as anno
+from service.features.sources import reader
 from service.web import caching
 from service.web.context import graph
 

@@ -1,4 +1,4 @@
-"""/reconcile: the Reconciliation Service API 0.2 (service.features.reconcile and reconcile_extend) over HTTP.
+"""/reconcile: the Reconciliation Service API 0.2 (service.features.search.reconcile and reconcile_extend) over HTTP.
 
 - `GET /reconcile`: the manifest; `GET|POST /reconcile` with `queries=` (a JSON query batch): the result batch; with
   `extend=` (a JSON data extension query): the extension. POST takes an application/x-www-form-urlencoded body, as
@@ -19,11 +19,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
 
-from service.features import reconcile as api
-from service.features import reconcile_extend as extension
-from service.features import search as label_search
-from service.features.entities import exists
+from service.features.entities.page import exists
 from service.features.nodes import link_for
+from service.features.search import matching as label_search
+from service.features.search import reconcile as api
+from service.features.search import reconcile_extend as extension
 from service.web import caching, cors
 from service.web.context import graph
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from service.features import search as label_search
+from service.features.search import matching as label_search
 from service.web import caching
 from service.web.context import graph
 from service.web.negotiation import wants_html

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from service.errors import QuerySyntaxError
-from service.features import geo_points
+from service.features.geo import points as geo_points
 from service.features.nodes import link_for
 from service.query.sparql import QueryResult
 from service.rdf import formats

@@ -73,7 +73,7 @@
   }
 
   // --- WKT points on a map ----------------------------------------------------------------------------------------
-  // The same rule as the server's page (service.features.geo_points): every WKT POINT of a row, named by the row's
+  // The same rule as the server's page (service.features.geo.points): every WKT POINT of a row, named by the row's
   // first IRI (the map gives a place of the dataset its label and page) or else its first plain string; distinct
   // (point, name) pairs, the first MAX_POINTS. The map is the server's drawing (/map/points), fetched and shown here.
   var WKT = "http://www.opengis.net/ont/geosparql#wktLiteral";

@@ -1,7 +1,7 @@
 """A reader for a source: its quoted passages in the order of the text (hk:quoteOffset), each with the facts and
 claims it supports, as sentences linking to the entities, coloured by status on the page. It shows the passages the
 data quotes, never the whole text (the service does not have it), and links to the original where the data gives
-its URL, and to the passages as Web Annotations (service.features.annotations).
+its URL, and to the passages as Web Annotations (service.features.sources.annotations).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from service.features.annotations import of_source, source_url
+from service.features.entities.presentation import presentation
+from service.features.entities.sentences import Part, proposition, sentence
 from service.features.nodes import Node, iri_node, node, prefetch_labels
-from service.features.presentation import presentation
-from service.features.sentences import Part, proposition, sentence
+from service.features.sources.annotations import of_source, source_url
 from service.provenance.statements import ASSERTED
 from service.rdf.namespaces import HK
 from service.store.graph import KnowledgeGraph

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service.features.geo import GEO, Place, parse_point
+from service.features.geo.places import GEO, Place, parse_point
 from service.features.nodes import Node, iri_node
 from service.rdf.namespaces import RDF, XSD
 from service.store.graph import KnowledgeGraph

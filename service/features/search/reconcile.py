@@ -1,13 +1,13 @@
 """The Reconciliation Service API 0.2 (W3C Entity Reconciliation Community Group, 2023) over the dataset: what
 OpenRefine and other clients ask to match a column of names against histkg. No HTTP here (the web side is
 service.web.pages.reconcile); answers are plain JSON-ready dicts, checked against the specification's JSON Schemas
-by tests/test_reconcile.py. Data extension (`extend`, property proposals) is in service.features.reconcile_extend.
+by tests/test_reconcile.py. Data extension (`extend`, property proposals) is in search.reconcile_extend.
 
 Identifiers: an entity's id is its IRI without the identifier space (`{base}id/`): `viktor-belenko`; an entity
 outside that space keeps its whole IRI. Types and properties are identified by their IRIs; short names (`hk:Person`)
 and, for types, the labels the search page shows (`person`) are accepted too.
 
-Candidates come from the search page's forgiving search (service.features.search): its score (1.0 exact, 0.8 a
+Candidates come from the search page's forgiving search (service.features.search.matching): its score (1.0 exact, 0.8 a
 prefix or a whole word ...) times 100 is the name's part of the score. A type narrows the search to the type and its
 subclasses; property values (`properties`) lower the score of candidates whose data does not have them.
 `match` is true only when the decision is unambiguous: the best candidate has the query as its name or alias (or as
@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from service.features import search as label_search
 from service.features.nodes import display_label
-from service.features.search_index import fold, folded, index_for
+from service.features.search import matching as label_search
+from service.features.search.index import fold, folded, index_for
 from service.rdf.namespaces import HK, PREFIXES, RDFS, shorten
 from service.store.graph import KnowledgeGraph
 

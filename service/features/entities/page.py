@@ -1,9 +1,9 @@
 """An entity described for a page or as RDF: a summary, its claims, its facts, its events, its incoming links.
 
 Facts are the entity's triples (asserted, plus inferred unless `infer=False`), grouped and ordered as the ontology
-declares (service.features.presentation), each shown once: a fact that a more specific one already says is folded
+declares (entities.presentation), each shown once: a fact that a more specific one already says is folded
 into it, an incoming link that is the inverse of a shown fact is left out, and facts about the page's events are
-shown in the events section as the entity's roles there. Each fact carries notes (service.features.references: one
+shown in the events section as the entity's roles there. Each fact carries notes (entities.references: one
 per source and quote, linking back to every fact it supports) and, when inferred, the rule and premises that
 produced it. Claims (statements with a status other than hk:Asserted) are listed apart, as sentences: never facts.
 
@@ -21,11 +21,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from service.features.entities.presentation import Presentation, presentation
+from service.features.entities.references import Note, Notes, Reference
+from service.features.entities.statement import Claim, claims_about
 from service.features.nodes import Node, graph_of, iri_node, node, prefetch_labels
-from service.features.presentation import Presentation, presentation
-from service.features.references import Note, Notes, Reference
-from service.features.statement_page import Claim, claims_about
-from service.features.timeline import Event, order_events
+from service.features.time.timeline import Event, order_events
 from service.provenance.explain import Explanation, explain_many
 from service.provenance.statements import StatementNode, index
 from service.rdf.namespaces import HK, RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, SKOS_ALT_LABEL

@@ -1,7 +1,7 @@
 """Search that forgives: names matched whatever their case, accents, punctuation and spacing, words in any order,
 and typos up to edit distance 2 (rapidfuzz); results ranked, typed and described.
 
-Ranking, best first (service.features.search_index folds the names and orders entities by importance):
+Ranking, best first (service.features.search.index folds the names and orders entities by importance):
 
 1. exact   — the label is the query (`MiG 25`, `mig25` and `MiG-25` all are the label "MiG-25"), or an alternative
              label is ("exact alias": `foxbat` is the MiG-25's skos:altLabel "Foxbat");
@@ -27,7 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from service.features.nodes import link_for
-from service.features.search_index import SearchIndex, fold, folded, index_for
+from service.features.search.index import SearchIndex, fold, folded, index_for
 from service.rdf.namespaces import shorten
 from service.store.graph import KnowledgeGraph
 

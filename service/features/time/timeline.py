@@ -1,6 +1,6 @@
 """Events in time order: when (with the precision the source allows), where, who, and from which source.
 
-Order: a topological sort of everything known (service.features.chronology): dates and bounds, hk:before /
+Order: a topological sort of everything known (service.features.time.chronology): dates and bounds, hk:before /
 hk:after (asserted and inferred), sub-event containment (a parent heads its sub-events: a whole begins no later
 than its parts), with the source's narrative order (the first hk:quoteOffset among an event's statements) breaking
 ties. hk:followedBy is the order of the telling, not of the happening, and does not constrain it. Vague dates stay
@@ -25,8 +25,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service.features.chronology import Known, order
 from service.features.nodes import Node, iri_node, remember_labels
+from service.features.time.chronology import Known, order
 from service.provenance.statements import Key, StatementNode, index
 from service.rdf.namespaces import HK, RDF, RDFS_LABEL, SKOS
 from service.store.graph import KnowledgeGraph
@@ -211,7 +211,7 @@ def _smaller(known: int | None, value: Any) -> int | None:
 
 
 def _in_order(built: dict[str, Event], found: dict[str, _Found]) -> list[Event]:
-    """Everything known, sorted (service.features.chronology); each event numbered, its direct parent named (the
+    """Everything known, sorted (service.features.time.chronology); each event numbered, its direct parent named (the
     most specific of its parents: sub-event is transitive), its stated or inferred predecessors listed."""
     before = {(a, b) for a, f in found.items() for b in f.links.get(BEFORE, ())}
     before |= {(b, a) for a, f in found.items() for b in f.links.get(AFTER, ())}

@@ -18,8 +18,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service.features import timeline
 from service.features.nodes import Node, iri_node, link_for, remember_labels
+from service.features.time import timeline
 from service.rdf.namespaces import HK, RDF, RDF_TYPE, SKOS
 from service.store.caches import LABEL_PREDICATES
 from service.store.graph import KnowledgeGraph
@@ -31,7 +31,7 @@ EXACT_MATCH = SKOS + "exactMatch"
 ORIGIN, DESTINATION = HK + "origin", HK + "destination"
 PLACE = HK + "Place"
 LPF_CONTEXT_URL = "https://raw.githubusercontent.com/LinkedPasts/linked-places/master/linkedplaces-context-v1.1.jsonld"
-LPF_CONTEXT_FILE = Path(__file__).resolve().parent / "contexts" / "linkedplaces-context-v1.1.jsonld"
+LPF_CONTEXT_FILE = Path(__file__).resolve().parents[1] / "contexts" / "linkedplaces-context-v1.1.jsonld"
 _POINT = re.compile(r"^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*$", re.IGNORECASE)
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from service.features.entities.presentation import presentation
+from service.features.entities.references import Notes, Reference
+from service.features.entities.sentences import Part, sentence
 from service.features.nodes import Node, iri_node, node, prefetch_labels
-from service.features.presentation import presentation
-from service.features.references import Notes, Reference
-from service.features.sentences import Part, sentence
 from service.provenance.statements import ASSERTED, StatementNode, index
 from service.rdf.namespaces import HK, RDF, RDFS_COMMENT
 from service.store.graph import KnowledgeGraph

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.features import basemap
-from service.features.geo import Move, Place
+from service.features.geo import basemap
+from service.features.geo.places import Move, Place
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.features.nodes import display_label
-from service.features.reconcile import (
+from service.features.search.reconcile import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     ReconcileError,

@@ -1,4 +1,4 @@
-"""The timeline chart: the timeline's events (service.features.timeline, ordered by service.features.chronology:
+"""The timeline chart: the timeline's events (time.timeline, ordered by time.chronology:
 dates, stated before/after, sub-events) along a horizontal axis in that order, in lanes by thread (who or what an
 event is about: its first participant or aircraft, people before aircraft before the rest), a known day as a dot,
 a vague time as a bar that fades out to the right (it starts no earlier than its bound and its end is unknown).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.features.timeline import Event
+from service.features.time.timeline import Event
 
 LANE_HEIGHT = 46
 LEFT = 170  # room for the lane names

@@ -3,7 +3,7 @@ AnnotationCollection / AnnotationPage), so that annotation clients (Hypothesis a
 quote on its source and show what it supports.
 
 An annotation is the statement node itself (its id is the statement's IRI): its target is the source, by its URL
-where the data gives one (schema:url, foaf:page ... as service.features.references reads them) else by its IRI, with
+where the data gives one (schema:url, foaf:page ... as entities.references reads them) else by its IRI, with
 a TextQuoteSelector whose `exact` is hk:quote and `prefix` / `suffix` are hk:quotePrefix / hk:quoteSuffix (the words
 around the quote, stored as data); its bodies are the fact or claim in words (a TextualBody) and as data (the
 subject, predicate, object, status, claimants, sources and relayed works, linking to our IRIs).
@@ -21,17 +21,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from service.features.entities.presentation import presentation
+from service.features.entities.references import reference
+from service.features.entities.sentences import sentence, text
 from service.features.nodes import iri_node, node
-from service.features.presentation import presentation
-from service.features.references import reference
-from service.features.sentences import sentence, text
 from service.provenance.statements import ASSERTED, StatementNode, index
 from service.rdf.namespaces import HK, PREFIXES, RDF, XSD
 from service.store.graph import KnowledgeGraph
 
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 MEDIA_TYPE = f'application/ld+json; profile="{CONTEXT_URL}"'
-CONTEXT_FILE = Path(__file__).parent / "contexts" / "anno.jsonld"
+CONTEXT_FILE = Path(__file__).resolve().parents[1] / "contexts" / "anno.jsonld"
 PAGE_SIZE = 50
 # The model's context, then the terms our bodies use beyond it (a local context: nothing to fetch).
 CONTEXT: list[Any] = [CONTEXT_URL, {"hk": HK, "st": PREFIXES["st"]}]
