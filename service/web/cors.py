@@ -1,6 +1,6 @@
-"""CORS for the public, read-only APIs browser clients call from other origins (the Reconciliation API: the 0.2
-specification makes CORS mandatory on every endpoint). The same policy as the SPARQL endpoint's
-(service.web.sparql.protocol): any origin, read-only methods, no credentials, preflights cached for a day."""
+"""CORS, one policy for the public, read-only APIs that browser clients call from other origins: the SPARQL
+endpoint (YASGUI and the like) and the Reconciliation API (whose 0.2 specification makes CORS mandatory on every
+endpoint). Any origin, read-only methods, no credentials, preflights cached for a day."""
 
 from __future__ import annotations
 
@@ -8,16 +8,30 @@ from flask import Response, request
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 ALLOWED_HEADERS = "Content-Type, Accept"
-EXPOSED_HEADERS = "ETag"
 MAX_AGE = "86400"
+PREFLIGHT_HEADERS = {
+    "Allow": ALLOWED_METHODS,
+    "Access-Control-Allow-Methods": ALLOWED_METHODS,
+    "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+    "Access-Control-Max-Age": MAX_AGE,
+}
+
+
+def answer_headers(exposed: str = "ETag") -> dict[str, str]:
+    """What every answer carries: any origin may read it, and these response headers of it."""
+    return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": exposed}
+
+
+def preflight() -> Response:
+    """The answer to a preflight (OPTIONS) request."""
+    response = Response(status=204)
+    response.headers.update(PREFLIGHT_HEADERS)
+    return response
 
 
 def add_cors(response: Response) -> Response:
-    """An `after_request` hook: every answer (errors and preflights too) may be read from any origin."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    """An `after_request` hook for an API whose answers (errors and preflights too) any origin may read."""
+    response.headers.update(answer_headers())
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-        response.headers["Access-Control-Max-Age"] = MAX_AGE
+        response.headers.update(PREFLIGHT_HEADERS)
     return response

@@ -16,6 +16,7 @@ from flask import Response, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from service.errors import UpdateRefused
+from service.web import cors
 from service.web.context import graph
 from service.web.params import parse_infer
 
@@ -113,22 +114,10 @@ def _graph_iris(params: Params, name: str) -> list[str]:
     return iris
 
 
-# --- CORS: a public, read-only endpoint that browser clients (YASGUI and the like) may call -----------------------
-ALLOWED_METHODS = "GET, POST, OPTIONS"
-ALLOWED_HEADERS = "Content-Type, Accept"
+# --- CORS: a public, read-only endpoint that browser clients (YASGUI and the like) may call (service.web.cors) ------
 EXPOSED_HEADERS = "X-Histkg-Truncated, X-Histkg-Unknown-Graphs, ETag"
-
-
-def preflight() -> Response:
-    response = Response(status=204)
-    response.headers["Allow"] = ALLOWED_METHODS
-    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-    response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-    response.headers["Access-Control-Max-Age"] = "86400"
-    return response
-
-
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+CORS_HEADERS = cors.answer_headers(EXPOSED_HEADERS)
+preflight = cors.preflight
 
 
 def add_cors(response: Response) -> Response:
