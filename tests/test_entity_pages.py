@@ -217,6 +217,21 @@ def test_statement_page_reads_as_a_sentence(client: FlaskClient) -> None:
     assert not page.select("table")  # no rdf:subject / rdf:predicate / rdf:object rows
 
 
+def test_statement_page_shows_the_quote_in_its_place(client: FlaskClient, kg: KnowledgeGraph) -> None:
+    """The words around the quote (what annotation selectors anchor with) read as context, not as raw triples."""
+    st = ox.NamedNode("https://histkg.example.org/statement/claim-drugged")
+    value = {q.predicate.value: q.object.value for q in kg.triples(st)}
+    page = soup(client, "/statement/claim-drugged")
+    context = page.select_one("p.quote-context")
+    assert context is not None
+    text = context.get_text()
+    assert value[HK + "quotePrefix"] in text and value[HK + "quoteSuffix"] in text
+    assert f"{int(value[HK + 'quoteOffset']):,}" in text
+    assert context.select_one("mark").get_text() == value[HK + "quote"]
+    about = page.select_one("section.about").get_text()
+    assert "Quote prefix" not in about and "Quote offset" not in about
+
+
 def test_disputed_statement_gives_the_assessment(client: FlaskClient) -> None:
     page = soup(client, "/statement/claim-recruited-by-us-intelligence")
     assert page.select_one("h1").get_text().startswith("The Russians (today) and the Soviet government allege that "

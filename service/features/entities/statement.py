@@ -54,6 +54,30 @@ class StatementPage:
     comment: str | None
     types: list[Node] = field(default_factory=list)
     other: list[tuple[Node, Node]] = field(default_factory=list)  # the node's other triples, nothing left out
+    context: QuoteContext | None = None
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """Where the quote stands in its source: the words around it (hk:quotePrefix / hk:quoteSuffix, what Web
+    Annotation selectors anchor with) and its offset in characters (hk:quoteOffset), shown to a reader in words."""
+
+    before: str
+    after: str
+    offset: int | None
+
+
+CONTEXT = {HK + "quotePrefix", HK + "quoteSuffix", HK + "quoteOffset"}
+
+
+def _context(quads: list[ox.Quad]) -> QuoteContext | None:
+    found = {q.predicate.value: q.object.value for q in quads
+             if q.predicate.value in CONTEXT and isinstance(q.object, ox.Literal)}
+    if not found:
+        return None
+    offset = found.get(HK + "quoteOffset")
+    return QuoteContext(found.get(HK + "quotePrefix", ""), found.get(HK + "quoteSuffix", ""),
+                        int(offset) if offset is not None and offset.isdigit() else None)
 
 
 def describe(kg: KnowledgeGraph, iri: str) -> StatementPage | None:
@@ -74,8 +98,10 @@ def describe(kg: KnowledgeGraph, iri: str) -> StatementPage | None:
 def _page(kg: KnowledgeGraph, st: StatementNode, quads: list[ox.Quad], notes: Notes) -> StatementPage:
     subject, predicate, obj = node(kg, st.subject), node(kg, st.predicate), node(kg, st.object)
     claimants = [iri_node(kg, c) for c in st.claimants]
+    context = _context(quads)
     other = sorted({(node(kg, q.predicate), node(kg, q.object)) for q in quads if q.predicate.value not in READ
-                    and not _in_sentence(q, st)}, key=lambda po: (po[0].label.lower(), po[1].label))
+                    and not _in_sentence(q, st) and not (context and q.predicate.value in CONTEXT)},
+                   key=lambda po: (po[0].label.lower(), po[1].label))
     # A plain fact: the triple itself is asserted in a graph other than the statements' (and is not only inferred).
     accepted = not st.is_claim and any(
         q.graph_name.value not in (kg.graphs.statements, kg.graphs.inferred)
@@ -86,7 +112,7 @@ def _page(kg: KnowledgeGraph, st: StatementNode, quads: list[ox.Quad], notes: No
         sentence(claimants, st.status or ASSERTED, subject, predicate, obj,
                  presentation(kg).phrase.get(predicate.value)),
         st.quote, [notes.reference(s) for s in st.sources], [notes.reference(r) for r in st.relays], st.assessment,
-        st.comment, [node(kg, q.object) for q in quads if q.predicate.value == RDF + "type"], other)
+        st.comment, [node(kg, q.object) for q in quads if q.predicate.value == RDF + "type"], other, context)
 
 
 def _in_sentence(quad: ox.Quad, st: StatementNode) -> bool:
