@@ -34,6 +34,8 @@ class Store(ABC):
     """A read-only RDF dataset and its SPARQL engine."""
 
     capabilities: Capabilities
+    # The URLs serving requires this store to reach (the request guard lets those connections through, no others).
+    peers: tuple[str, ...] = ()
 
     @abstractmethod
     def query(self, text: str, *, default_graph: list[Any] | None = None,

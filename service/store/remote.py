@@ -47,6 +47,7 @@ class RemoteStore(Store):
 
     def __init__(self, query_url: str, update_url: str | None = None, timeout: float = 30) -> None:
         self.query_url = query_url
+        self.peers = (query_url,)
         self.update_url = update_url
         self.timeout = timeout
         self._answers: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()

@@ -57,9 +57,8 @@ def register(app: Flask, kg: KnowledgeGraph) -> None:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     mimetypes.init()  # reads /etc/mime.types now, not during a (guarded) request
     guard.install(_readable_dirs(kg))
-    remote_url = getattr(kg.store, "query_url", None)
-    if isinstance(remote_url, str):  # the remote-store mode: requests reach that server, and only that one
-        guard.allow_url(remote_url)
+    for url in kg.store.peers:  # the remote-store mode: requests reach that server, and only that one
+        guard.allow_url(url)
 
     @app.before_request
     def _limits_and_guard() -> None:
