@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
+from service.features.entities.model import Entity, EventRow, Fact, Group, Premise, Role, Section, Why
 from service.features.entities.presentation import Presentation, presentation
-from service.features.entities.references import Note, Notes, Reference
-from service.features.entities.statement import Claim, claims_about
+from service.features.entities.references import Notes
+from service.features.entities.statement import claims_about
 from service.features.nodes import Node, graph_of, iri_node, node, prefetch_labels
 from service.features.time.timeline import Event, order_events
 from service.provenance.explain import Explanation, explain_many
@@ -37,95 +37,6 @@ INCOMING_PAGE_SIZE = 25
 SUMMARY_VALUES = 3  # values per key role in a summary
 Key = tuple[Any, Any, Any]
 Explanations = dict[Key, Explanation | None]
-
-
-@dataclass
-class Premise:
-    subject: Node
-    predicate: Node
-    object: Node
-    inferred: bool
-    notes: list[Note] = field(default_factory=list)
-
-
-@dataclass
-class Why:
-    rule: str
-    description: str
-    premises: list[Premise]
-
-
-@dataclass
-class Fact:
-    object: Node
-    inferred: bool
-    notes: list[Note] = field(default_factory=list)
-    why: Why | None = None
-    anchor: str = ""
-    also: list[Node] = field(default_factory=list)  # the project's super-properties this fact also says
-    predicate: Node | None = None
-    triple: ox.Triple | None = None
-
-
-@dataclass
-class Group:
-    predicate: Node
-    facts: list[Fact]
-    total: int = 0
-
-    @property
-    def inferred_count(self) -> int:
-        return sum(1 for f in self.facts if f.inferred)
-
-
-@dataclass
-class Section:
-    """A display group of the ontology (hk:displayGroup): its properties in display order."""
-    name: str
-    groups: list[Group]
-
-
-@dataclass
-class Role:
-    """What the entity is to an event: the property linking them (either way), as a fact with its notes."""
-    predicate: Node
-    fact: Fact
-    incoming: bool
-
-
-@dataclass
-class EventRow:
-    event: Event
-    anchor: str
-    roles: list[Role] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-
-
-@dataclass
-class Entity:
-    iri: str
-    label: str
-    node: Node
-    types: list[Fact]           # asserted classes
-    inferred_types: list[Fact]  # what the reasoner adds (alignment classes among them): folded away
-    description: str | None
-    alt_labels: list[str]
-    sections: list[Section]
-    aligned: list[Node]         # standard-vocabulary properties whose facts the project's properties already show
-    claims: list[Claim]
-    incoming: list[Group]
-    notes: list[Note]
-    references: list[Reference]
-    events: list[EventRow] = field(default_factory=list)
-    summary: list[Group] = field(default_factory=list)
-    when: list[str] = field(default_factory=list)
-    where: list[Node] = field(default_factory=list)
-    incoming_page: int = 1
-    incoming_pages: int = 1
-
-    @property
-    def facts(self) -> list[Group]:
-        return [g for s in self.sections for g in s.groups]
 
 
 def exists(kg: KnowledgeGraph, iri: str) -> bool:
