@@ -111,4 +111,4 @@ def test_type_from_domain_is_explained(kg: KnowledgeGraph) -> None:
     assert rows
     explained = [explain(kg, r["s"], N(RDF_TYPE), r["c"]) for r in rows]
     assert all(e is not None for e in explained)
-    assert {e.rule for e in explained if e} <= {"cax-sco", "cax-eqc", "prp-dom", "prp-rng"}
+    assert {e.rule for e in explained if e} <= {"cax-sco", "cax-eqc1", "cax-eqc2", "prp-dom", "prp-rng"}
