@@ -29,6 +29,7 @@ from service.query.executor import close_pool
 from service.store.graph import KnowledgeGraph
 from service.store.remote import RemoteStore
 from service.web import create_app
+from tests.browser_support import browser  # noqa: F401  (the browser tests' module-scoped Chromium)
 
 ROOT = PROJECT_ROOT
 # Vendored test material (with its licence or notice): the tests read nothing outside the repository.

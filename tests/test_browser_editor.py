@@ -4,29 +4,22 @@ and the page without JavaScript (a textarea and a form)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from tests.browser_support import page_at, require_chromium
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+require_chromium()
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing and CI is set: install Debian's chromium package")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 ID = "https://histkg.example.org/id/"
 HK = "https://histkg.example.org/ontology#"
@@ -35,26 +28,18 @@ RECORD_CSP = ("window.__csp = []; document.addEventListener('securitypolicyviola
               "e => window.__csp.push(e.violatedDirective + ' ' + (e.sample || '')), true);")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-def _page(browser: Browser, width: int = 1280, javascript: bool = True) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    opened.add_init_script(RECORD_CSP)
-    yield opened
-    context.close()
+@contextmanager
+def editor_page(browser: Browser, width: int = 1280, javascript: bool = True) -> Iterator[Page]:
+    """A page that records Content-Security-Policy violations (see `csp_violations`)."""
+    with page_at(browser, width, javascript=javascript) as opened:
+        opened.add_init_script(RECORD_CSP)
+        yield opened
 
 
 @pytest.fixture()
 def page(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser)
+    with editor_page(browser) as opened:
+        yield opened
 
 
 def open_editor(page: Page, url: str) -> None:
@@ -235,7 +220,7 @@ def _all_aircraft_events(page: Page, live_server: LiveServer) -> list[list[str |
 
 
 def test_without_javascript_the_form_runs_the_query(browser: Browser, live_server: LiveServer) -> None:
-    for page in _page(browser, javascript=False):
+    with editor_page(browser, javascript=False) as page:
         page.goto(live_server.url + "/sparql")
         area = page.locator("textarea[name=query]")
         expect(area).to_be_visible()
@@ -252,7 +237,7 @@ def test_a_query_in_error_comes_back_with_its_error(browser: Browser, live_serve
     bad = "SELECT ?s\nWHERE { ?s ?p }"
     url = live_server.url + "/sparql?query=" + quote(bad)
     for javascript in (False, True):
-        for page in _page(browser, javascript=javascript):
+        with editor_page(browser, javascript=javascript) as page:
             response = page.goto(url)
             assert response is not None and response.status == 400
             message = page.locator("section.sparql-result .sparql-error[role=alert]")
@@ -264,14 +249,14 @@ def test_a_query_in_error_comes_back_with_its_error(browser: Browser, live_serve
                 expect(page.locator("textarea[name=query]")).to_be_visible()
             assert csp_violations(page) == []
     page_for_prefix = live_server.url + "/sparql?query=" + quote("SELECT * WHERE { ?s nope:p ?o }")
-    for page in _page(browser, javascript=False):
+    with editor_page(browser, javascript=False) as page:
         page.goto(page_for_prefix)
         expect(page.locator(".sparql-error")).to_contain_text("a prefix used here is not declared")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_editor_fits_the_screen(browser: Browser, live_server: LiveServer, width: int, tmp_path: Path) -> None:
-    for page in _page(browser, width=width):
+    with editor_page(browser, width=width) as page:
         long_query = (f"SELECT ?event ?label WHERE {{ ?event <{HK}aircraftInvolved> <{ID}belenko-mig-25> ; "
                       "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label")
         open_editor(page, live_server.url + "/sparql")

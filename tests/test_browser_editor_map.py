@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from service.features.geo import basemap
 from tests.conftest import LiveServer
-from tests.test_browser_editor import _page, browser, csp_violations, open_editor, page, set_query  # noqa: F401
+from tests.test_browser_editor import csp_violations, editor_page, open_editor, page, set_query  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +45,8 @@ def check_airport(page: Page, scope: Locator) -> None:  # noqa: F811
 
 
 @pytest.mark.parametrize("width", (1280, 390))
-def test_editor_shows_wkt_results_on_a_map(browser: Browser, live_server: LiveServer, width: int) -> None:  # noqa: F811
-    for tab in _page(browser, width=width):
+def test_editor_shows_wkt_results_on_a_map(browser: Browser, live_server: LiveServer, width: int) -> None:
+    with editor_page(browser, width=width) as tab:
         open_editor(tab, live_server.url + "/sparql")
         set_query(tab, QUERY)
         tab.locator(".cm-content").press("Control+Enter")
@@ -78,16 +78,16 @@ def test_a_result_without_points_offers_no_map(page: Page, live_server: LiveServ
     assert page.locator(".map-points").count() == 0
 
 
-def test_the_server_page_offers_the_map_with_and_without_javascript(browser: Browser,  # noqa: F811
+def test_the_server_page_offers_the_map_with_and_without_javascript(browser: Browser,
                                                                      live_server: LiveServer) -> None:
     url = live_server.url + "/sparql?query=" + quote(QUERY)
-    for tab in _page(browser):  # with the script: the server's form opens the map in place
+    with editor_page(browser) as tab:  # with the script: the server's form opens the map in place
         open_editor(tab, url)
         form = tab.locator("form.map-points")
         form.get_by_role("button", name="Show on map").click()
         check_airport(tab, form)
         assert "/sparql" in tab.url and csp_violations(tab) == []
-    for tab in _page(browser, javascript=False):  # without: the form is a link to the map's page
+    with editor_page(browser, javascript=False) as tab:  # without: the form is a link to the map's page
         tab.goto(url)
         tab.locator("form.map-points").get_by_role("button", name="Show on map").click()
         tab.wait_for_url("**/map/points?*")

@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 
+from tests.browser_support import page_at, require_chromium
 from tests.conftest import LiveServer
-from tests.test_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.stores("memory")]  # layout does not depend on the store
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+require_chromium()
+
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 WIDTHS = (1280, 390)
@@ -44,22 +46,11 @@ PAGES = {
 SERIOUS = ("serious", "critical")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture(scope="module", params=WIDTHS, ids=lambda w: f"{w}px")
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     """One page per width for the whole module (a fresh context per page would cost more than the checks)."""
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
+    with page_at(browser, request.param) as opened:
+        yield opened
 
 
 def _axe(page: Page) -> list[dict[str, Any]]:

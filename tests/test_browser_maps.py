@@ -13,7 +13,7 @@ from playwright.sync_api import Page
 
 from service.features.geo import basemap
 from tests.conftest import LiveServer
-from tests.test_browser import browser, page  # noqa: F401  (fixtures)
+from tests.test_browser import page  # noqa: F401  (the fixture; importing it checks for Chromium)
 
 pytestmark = pytest.mark.browser
 

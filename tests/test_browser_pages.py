@@ -7,43 +7,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import page_at, require_chromium
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OLD_HEIGHT = {1280: 12_472, 390: 31_833}
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing and CI is set: install Debian's chromium package")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
+@contextmanager
 def opened(browser: Browser, url: str, width: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(url)
-    yield page
-    context.close()
+    with page_at(browser, width) as page:
+        page.goto(url)
+        yield page
 
 
 def height(page: Page) -> int:
@@ -63,7 +48,7 @@ def shot(page: Page, name: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_belenko_fits_in_under_half_its_old_height(browser: Browser, live_server: LiveServer, width: int,
                                                    tmp_path: Path) -> None:
-    for page in opened(browser, live_server.url + "/id/viktor-belenko", width):
+    with opened(browser, live_server.url + "/id/viktor-belenko", width) as page:
         assert height(page) < OLD_HEIGHT[width] / 2, height(page)
         assert scroll_width(page) <= width, scroll_width(page)
         claims = page.locator("#claims").bounding_box()
@@ -79,7 +64,7 @@ def test_belenko_fits_in_under_half_its_old_height(browser: Browser, live_server
 @pytest.mark.parametrize("url", ["/statement/claim-drugged", "/statement/viktor-belenko-memberof",
                                  "/id/belenko-mig-25"])
 def test_no_sideways_scroll_on_a_phone(browser: Browser, live_server: LiveServer, url: str, tmp_path: Path) -> None:
-    for page in opened(browser, live_server.url + url, 390):
+    with opened(browser, live_server.url + url, 390) as page:
         assert scroll_width(page) <= 390, (url, scroll_width(page))
         heading = page.locator("h1.entity-label").bounding_box()
         assert heading is not None and heading["x"] + heading["width"] <= 390
@@ -87,7 +72,7 @@ def test_no_sideways_scroll_on_a_phone(browser: Browser, live_server: LiveServer
 
 
 def test_a_note_leads_back_to_its_fact(browser: Browser, live_server: LiveServer) -> None:
-    for page in opened(browser, live_server.url + "/id/viktor-belenko", 1280):
+    with opened(browser, live_server.url + "/id/viktor-belenko", 1280) as page:
         page.locator("#facts tr.fact-group li.fact.asserted sup.ref a").first.click()
         assert page.url.endswith("#note-1")
         page.locator("#note-1 .backlinks a").first.click()

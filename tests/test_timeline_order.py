@@ -10,9 +10,8 @@ MiG-25's modernisation and the MiG-31's development ("modernised ... and went to
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import pytest
@@ -24,7 +23,11 @@ from service.features.time.timeline import ORDER_FROM_TEXT, events, order_events
 from service.provenance.explain import explain
 from service.provenance.statements import index
 from service.store.graph import KnowledgeGraph
+from tests.browser_support import page_at
 from tests.conftest import LiveServer
+
+if TYPE_CHECKING:  # Playwright only where Chromium is (the `browser` fixture checks)
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "tests" / "data" / "seed" / "leone-2023-belenko-mig-25.txt"
@@ -269,27 +272,15 @@ def test_cycles_are_broken_safely() -> None:
 # ------------------------------------------------------------------------------------------------ real Chromium
 
 @pytest.mark.browser
-def test_the_timeline_in_chromium_lists_events_in_the_order_of_the_text(live_server: LiveServer) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if os.environ.get("CI"):
-            raise RuntimeError("/usr/bin/chromium is missing and CI is set")
-        pytest.skip("/usr/bin/chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
-        try:
-            page = browser.new_page()
-            page.goto(live_server.url + "/timeline")
-            rows = page.locator("table.timeline tr.event")
-            listed = [str(rows.nth(i).get_attribute("data-iri")) for i in range(rows.count())]
-            labels = [rows.nth(i).locator("td.what a.event-link").inner_text() for i in range(rows.count())]
-            notes = page.locator("tr.event .order-note")
-            assert notes.count() >= 10 and notes.first.is_visible()
-        finally:
-            browser.close()
+def test_the_timeline_in_chromium_lists_events_in_the_order_of_the_text(browser: Browser,
+                                                                        live_server: LiveServer) -> None:
+    with page_at(browser, 1280, 720) as page:  # Playwright's default viewport
+        page.goto(live_server.url + "/timeline")
+        rows = page.locator("table.timeline tr.event")
+        listed = [str(rows.nth(i).get_attribute("data-iri")) for i in range(rows.count())]
+        labels = [rows.nth(i).locator("td.what a.event-link").inner_text() for i in range(rows.count())]
+        notes = page.locator("tr.event .order-note")
+        assert notes.count() >= 10 and notes.first.is_visible()
     assert len(listed) == len(set(listed)) >= 26
     for earlier, later, words in PAIRS:
         assert_in_order(listed, earlier, later, words)
