@@ -1,5 +1,5 @@
-"""Helpers for the hostile-request catalogue: a raw HTTP client (no URL normalisation), a recording listener,
-and reading a process's CPU time from /proc."""
+"""Helpers for the hostile-request catalogue and the memory-limit tests: the queries both send, a raw HTTP client
+(no URL normalisation), a recording listener, and reading a process's CPU time from /proc."""
 
 from __future__ import annotations
 
@@ -10,6 +10,17 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote
+
+NORMAL = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?type }"
+PRODUCT = "?a ?b ?c . ?d ?e ?f . BIND(CONCAT(STR(?a), STR(?c), STR(?d), STR(?f)) AS ?x)"
+MEMORY_BOMBS = {  # each needs memory that grows with the product of two scans of the graph
+    "sort": f"SELECT ?x WHERE {{ {PRODUCT} }} ORDER BY ?x LIMIT 1",
+    "distinct": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?x WHERE {{ {PRODUCT} }} }}",
+    "group-by": f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ {PRODUCT} }} GROUP BY ?x LIMIT 1",
+    "group-concat": f"SELECT (STRLEN(GROUP_CONCAT(?x)) AS ?n) WHERE {{ {PRODUCT} }}",
+    "path-product": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o ?t WHERE { "
+                    "?s (<http://www.w3.org/2000/01/rdf-schema#label>|!<urn:x:none>)* ?o . ?t ?u ?v } }",
+}
 
 
 @dataclass

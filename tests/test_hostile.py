@@ -20,13 +20,12 @@ from service.store.graph import KnowledgeGraph
 from service.web import create_app
 from service.web.security import HEADERS
 from tests.conftest import serve_in_thread
-from tests.hostile_support import Listener, Reply, fetch, q
+from tests.hostile_support import MEMORY_BOMBS, NORMAL, Listener, Reply, fetch, q
 
 LIMIT = 2.0
 MEMORY_MB = 32
 PORT = "{port}"  # replaced by the listener's port
 HK = "https://histkg.example.org/ontology#"
-NORMAL = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?type }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ORDERED_CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY DESC(STR(?c)) STR(?f) LIMIT 1"
 REGEX_CROSS = ('SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f '
@@ -36,15 +35,6 @@ REGEX_ALONE = ('SELECT ?o WHERE { ?s ?p ?o '
 LONG_PATH = "SELECT * WHERE { ?s " + "/".join(["(<http://x/p>|^<http://x/q>)*"] * 1000) + " ?o }"
 NESTED_100 = "SELECT * WHERE " + "{ " * 100 + "?s a ?o" + " }" * 100 + " LIMIT 1"
 NESTED_10K = "SELECT * WHERE " + "{ " * 10_000 + "?s a ?o" + " }" * 10_000
-PRODUCT = "?a ?b ?c . ?d ?e ?f . BIND(CONCAT(STR(?a), STR(?c), STR(?d), STR(?f)) AS ?x)"
-MEMORY_BOMBS = {  # each needs memory that grows with the product of two scans of the graph
-    "sort": f"SELECT ?x WHERE {{ {PRODUCT} }} ORDER BY ?x LIMIT 1",
-    "distinct": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?x WHERE {{ {PRODUCT} }} }}",
-    "group-by": f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ {PRODUCT} }} GROUP BY ?x LIMIT 1",
-    "group-concat": f"SELECT (STRLEN(GROUP_CONCAT(?x)) AS ?n) WHERE {{ {PRODUCT} }}",
-    "path-product": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o ?t WHERE { "
-                    "?s (<http://www.w3.org/2000/01/rdf-schema#label>|!<urn:x:none>)* ?o . ?t ?u ?v } }",
-}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
 SPARQL_UPDATE = {"Content-Type": "application/sparql-update"}

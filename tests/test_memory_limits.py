@@ -28,23 +28,13 @@ import pytest
 
 from service.config import PROJECT_ROOT
 from tests.conftest import LiveServer
-from tests.hostile_support import PeakSampler, Reply, fetch, q, send_whole_body_first, tree_memory
+from tests.hostile_support import MEMORY_BOMBS, NORMAL, PeakSampler, Reply, fetch, q, send_whole_body_first, tree_memory
 
 LIMIT_MB = 64
 BUDGET_MB = 256
 PSS_MARGIN_MB = 64  # the serving process's own growth, pages a fresh query process copies from its parent
 SHARED_MB = 64  # RSS also counts, in each query process, the pages it shares with its parent (~45 MB here)
 MB = 1 << 20
-PRODUCT = "?a ?b ?c . ?d ?e ?f . BIND(CONCAT(STR(?a), STR(?c), STR(?d), STR(?f)) AS ?x)"
-BOMBS = {
-    "sort": f"SELECT ?x WHERE {{ {PRODUCT} }} ORDER BY ?x LIMIT 1",
-    "distinct": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?x WHERE {{ {PRODUCT} }} }}",
-    "group-by": f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ {PRODUCT} }} GROUP BY ?x LIMIT 1",
-    "group-concat": f"SELECT (STRLEN(GROUP_CONCAT(?x)) AS ?n) WHERE {{ {PRODUCT} }}",
-    "path-product": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o ?t WHERE { "
-                    "?s (<http://www.w3.org/2000/01/rdf-schema#label>|!<urn:x:none>)* ?o . ?t ?u ?v } }",
-}
-NORMAL = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?type }"
 TEN_MB_FORM = b"query=" + b"x" * (10 * MB - 6)
 
 
@@ -118,13 +108,13 @@ def test_concurrent_memory_bombs_stay_within_the_budget(server: tuple[int, str])
     def bomb(name: str, text: str) -> None:
         replies[name] = fetch(base, "POST", "/sparql", text.encode(), {"Content-Type": "application/sparql-query"})
 
-    threads = [threading.Thread(target=bomb, args=item) for item in BOMBS.items()]
+    threads = [threading.Thread(target=bomb, args=item) for item in MEMORY_BOMBS.items()]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     peak_rss, peak_pss = sampler.stop()
-    assert sorted(replies) == sorted(BOMBS)
+    assert sorted(replies) == sorted(MEMORY_BOMBS)
     for name, reply in replies.items():
         assert reply.status == 503, (name, reply.text[:300])
         message = json.loads(reply.text)["error"]["message"]
@@ -137,7 +127,7 @@ def test_concurrent_memory_bombs_stay_within_the_budget(server: tuple[int, str])
     assert grown_rss < BUDGET_MB + PSS_MARGIN_MB + workers * SHARED_MB, f"grew by {grown_rss:.0f} MB (RSS)"
     assert _normal_answer(base).seconds < 2.0  # served normally right after, by fresh query processes
     queries = json.loads(fetch(base, "GET", "/healthz").text)["queries"]
-    assert queries["stopped_at_memory_limit"] >= len(BOMBS) and queries["killed_at_time_limit"] == 0
+    assert queries["stopped_at_memory_limit"] >= len(MEMORY_BOMBS) and queries["killed_at_time_limit"] == 0
 
 
 def _urllib_post(base: str, body: bytes) -> tuple[int, Any]:

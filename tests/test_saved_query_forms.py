@@ -11,15 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
-HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
+from tests.test_pages import soup as page  # an HTML page as the browser asks for it, parsed
+
 MIG = "https://histkg.example.org/id/belenko-mig-25"
-
-
-def page(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
-    response = client.get(url, headers=HTML)
-    assert response.status_code == status, response.data[:500]
-    assert response.mimetype == "text/html"
-    return BeautifulSoup(response.data, "html.parser")
 
 
 def first_column_links(soup: BeautifulSoup) -> list[str]:
