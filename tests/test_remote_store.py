@@ -28,6 +28,7 @@ from rdflib.compare import isomorphic
 from service.config import Settings
 from service.errors import DataFileError
 from service.features.entities import page as entities
+from service.provenance import explain
 from service.store.graph import KnowledgeGraph
 from service.store.remote import RemoteStore
 from service.web import create_app
@@ -209,6 +210,7 @@ def test_describing_an_entity_asks_only_about_what_the_page_shows(remote_app: Fl
     """What the entity page itself needs, in a fresh process: a few requests, each about given terms; the labels
     come from one VALUES request, never from collecting every label of the archive."""
     kg = KnowledgeGraph.connect(Settings(cache_dir=cache_dir), f"{oxigraph_server}/query")
+    explain.rule_set(kg)  # read once per graph at start-up (create_app does), not about any one entity
     sent.clear()
     described = entities.describe(kg, ID + name)
     assert described is not None and described.facts

@@ -6,6 +6,7 @@ from flask import Flask
 
 from service.config import Settings
 from service.features.saved_queries import load_saved_queries
+from service.provenance import explain
 from service.store.graph import KnowledgeGraph
 from service.web import errors, pages, security
 from service.web.pages import home
@@ -29,6 +30,9 @@ def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = Non
     app.register_blueprint(home.blueprint)
     app.register_blueprint(sparql_endpoint.blueprint)
     pages.register(app)
+    # What explanations need of the graph as a whole (its lists' lengths) is read once, at start, not by the first
+    # reader of an entity page.
+    explain.rule_set(kg)
     # Outermost first: the response cache, then the Flask-free path for plain SPARQL GETs, then the app.
     fast = SparqlFastPath(app.wsgi_app, kg)
     app.wsgi_app = ResponseCache(fast, kg.settings.response_cache_bytes)  # type: ignore[method-assign]

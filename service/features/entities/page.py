@@ -262,9 +262,17 @@ def why(kg: KnowledgeGraph, explanation: Explanation | None, notes: Notes | None
     premises = []
     for p in explanation.premises:
         cited = index(kg).for_triple(p.subject, p.predicate, p.object)
-        premises.append(Premise(node(kg, p.subject), node(kg, p.predicate), node(kg, p.object), p.inferred,
-                                notes.cite(cited, anchor, text) if notes is not None else []))
+        premises.append(Premise(_premise_term(kg, p.subject), node(kg, p.predicate), _premise_term(kg, p.object),
+                                p.inferred, notes.cite(cited, anchor, text) if notes is not None else []))
     return Why(explanation.rule, explanation.description, premises)
+
+
+def _premise_term(kg: KnowledgeGraph, term: Any) -> Node:
+    """A premise's term; a blank node (a property chain's list, an anonymous class) without its label, which is
+    the store's own and means nothing to a reader: the same page whichever store serves it."""
+    if isinstance(term, ox.BlankNode):
+        return Node("bnode", "", "[an anonymous node]", None)
+    return node(kg, term)
 
 
 def _incoming(links: list[Fact], page: int) -> tuple[list[Group], int]:
