@@ -34,6 +34,12 @@ def test_the_wheel_carries_every_shipped_file(tmp_path: Path) -> None:
                 if source.is_file():
                     packed = archive.read(f"service/shipped/{folder}/{source.name}")
                     assert packed == source.read_bytes(), source
+        # The package itself, whole: every module, template, static and vendored file, the base map, the contexts.
+        packed_names = set(archive.namelist())
+    package = [path.relative_to(PROJECT_ROOT).as_posix() for path in (PROJECT_ROOT / "service").rglob("*")
+               if path.is_file() and "__pycache__" not in path.parts]
+    assert len(package) > 100
+    assert [name for name in package if name not in packed_names] == []
 
 
 def test_settings_prefer_the_installed_copy(tmp_path: Path) -> None:
