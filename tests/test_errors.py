@@ -127,7 +127,7 @@ def test_an_unknown_or_malformed_record_is_an_internal_error_not_a_guess() -> No
 def test_every_error_class_has_its_http_status() -> None:
     expected = {
         "HistkgError": 500, "DataFileError": 500, "InconsistencyError": 500, "UnsupportedOntology": 500,
-        "RemoteError": 500, "QueryError": 400, "QuerySyntaxError": 400, "QueryRefused": 400, "OutboundRefused": 400,
+        "RemoteError": 502, "QueryError": 400, "QuerySyntaxError": 400, "QueryRefused": 400, "OutboundRefused": 400,
         "UpdateRefused": 403, "QueryTimeout": 503, "ServerBusy": 503, "QueryMemoryExceeded": 503, "NotFound": 404}
     assert {kind.__name__: code for kind, code in STATUS.items()} == expected
     assert set(STATUS) == set(_classes())

@@ -404,3 +404,22 @@ def test_connect_refuses_an_empty_server(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_server_gone_away_is_a_bad_gateway(tmp_path: Path, cache_dir: Path) -> None:
+    """The remote SPARQL server stops after the service connected: each request gets a 502 whose JSON message names
+    the server it could not reach, never a 500 or a traceback, and the service keeps answering (its error pages)."""
+    server = serve_oxigraph(tmp_path / "gone")
+    url = next(server)
+    settings = Settings(cache_dir=cache_dir)
+    KnowledgeGraph.load(settings).push(RemoteStore(f"{url}/query", f"{url}/update"))
+    app = create_app(KnowledgeGraph.connect(settings.with_(response_cache_bytes=0), f"{url}/query"))
+    client = app.test_client()
+    assert client.get("/sparql?query=ASK%7B%7D").status_code == 200
+    next(server, None)  # the server is stopped
+    for path in ("/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "/id/hakodate-airport.ttl"):
+        response = client.get(path, headers={"Accept": "application/json, text/turtle;q=0.9"})
+        assert response.status_code == 502, (path, response.data[:300])
+        body = json.loads(response.data)
+        assert body["error"]["status"] == 502 and "cannot reach the SPARQL server" in body["error"]["message"]
+        assert url in body["error"]["message"]

@@ -32,14 +32,14 @@ from service.web.negotiation import NotAcceptable, wants_html
 log = logging.getLogger(__name__)
 
 # Every class of service.errors, named (tests/test_errors.py checks none is missing); a subclass made elsewhere
-# would take its nearest ancestor's status. The 500s are the service's own trouble (its files, its reasoner, the
-# remote store it was configured with), logged as such.
+# would take its nearest ancestor's status. The 500s are the service's own trouble (its files, its reasoner), the
+# 502 the remote store's it was configured with; both logged.
 STATUS: dict[type[HistkgError], int] = {
     HistkgError: 500,
     DataFileError: 500,
     InconsistencyError: 500,
     UnsupportedOntology: 500,
-    RemoteError: 500,
+    RemoteError: 502,  # the SPARQL server this service fronts (the remote-store mode) failed it: a bad gateway
     QueryError: 400,
     QuerySyntaxError: 400,
     QueryRefused: 400,
@@ -83,8 +83,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HistkgError)
     def domain_error(error: HistkgError) -> Response:
         status = status_for(error)
-        if status == 500:
-            log.error("internal error: %s", error)
+        if status in (500, 502):
+            log.error("%s: %s", "internal error" if status == 500 else "the remote SPARQL server failed", error)
         headers = {"Retry-After": "1"} if status == 503 else None
         return error_response(status, _title(status), str(error), headers)
 
