@@ -17,7 +17,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.features.nodes import Node, iri_node, node
-from service.rdf.namespaces import HK, RDF_TYPE, RDFS_LABEL, SKOS
+from service.rdf.namespaces import HK, RDF_TYPE
+from service.store.caches import LABEL_PREDICATES
 from service.store.graph import KnowledgeGraph
 
 # The headings of the home page, each the local classes whose asserted members it lists.
@@ -32,7 +33,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 SOURCE_CLASSES = ("Article", "Book")  # the documents the dataset is built from, listed first with their details
 SOURCE_DETAILS = ("author", "publicationDate", "publisher", "sponsor", "cites")
-_LABEL_PREDICATES = f"<{RDFS_LABEL}> <{SKOS}prefLabel>"
+_LABEL_PREDICATES = " ".join(f"<{p}>" for p in LABEL_PREDICATES)  # the ones labels are ranked by
 
 
 @dataclass

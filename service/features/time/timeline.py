@@ -28,7 +28,8 @@ import pyoxigraph as ox
 from service.features.nodes import Node, iri_node, remember_labels
 from service.features.time.chronology import Known, order
 from service.provenance.statements import Key, StatementNode, index
-from service.rdf.namespaces import HK, RDF, RDFS_LABEL, SKOS
+from service.rdf.namespaces import HK, RDF
+from service.store.caches import LABEL_PREDICATES
 from service.store.graph import KnowledgeGraph
 
 TIME_SPAN = HK + "timeSpan"
@@ -41,7 +42,6 @@ QUOTE_OFFSET = HK + "quoteOffset"
 SPAN_PREDICATES = (HK + "earliest", HK + "latest", HK + "precision", HK + "dateLabel", HK + "edtf")
 ORDER_FROM_TEXT = "order known from the text"
 SHOWN_PREDICATES = (*PLACE_PREDICATES, OTHER_PLACE, *PARTICIPANT_PREDICATES, PARENT)  # linked terms with a label
-LABEL_PREDICATES = (RDFS_LABEL, SKOS + "prefLabel")
 
 
 @dataclass
