@@ -34,7 +34,7 @@ from service.web.params import parse_infer
 from service.web.security import HEADERS
 from service.web.sparql import answer
 from service.web.sparql.answer import Reply, SparqlRequest
-from service.web.sparql.protocol import CORS_HEADERS, parse_params
+from service.web.sparql.protocol import CORS_HEADERS, explicit_format, parse_params
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 PATH = "/sparql"
@@ -105,8 +105,7 @@ class SparqlFastPath:
             infer = parse_infer(values.get("infer", []))
         except HTTPException:
             return None
-        explicit = (values.get("format") or [""])[0] or (values.get("output") or [""])[0] or None
-        return SparqlRequest(text, _endpoint_url(environ), infer, explicit_format=explicit,
+        return SparqlRequest(text, _endpoint_url(environ), infer, explicit_format=explicit_format(params),
                              accept=environ.get("HTTP_ACCEPT"))
 
 

@@ -59,7 +59,7 @@ def read_request() -> ProtocolRequest:
     return ProtocolRequest(query=query, default_graph_uris=_graph_iris(params, "default-graph-uri"),
                            named_graph_uris=_graph_iris(params, "named-graph-uri"),
                            infer=parse_infer([value for name, value in params if name == "infer"]),
-                           explicit_format=_explicit_format(params))
+                           explicit_format=explicit_format(params))
 
 
 def _read_body() -> tuple[Params, str | None]:
@@ -99,7 +99,9 @@ def parse_params(raw: bytes, where: str) -> Params:
         raise BadRequest(f"{where} has more than {_MAX_FIELDS} parameters") from None
 
 
-def _explicit_format(params: Params) -> str | None:
+def explicit_format(params: Params) -> str | None:
+    """The first `format=` value, else (absent or blank) the first `output=` (Fuseki's name); None without either.
+    The app's view and the fast path both read it here, so they pick the same representation."""
     first = {name: value for name, value in reversed(params) if name in ("format", "output")}
     return first.get("format") or first.get("output") or None
 
