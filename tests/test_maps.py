@@ -104,6 +104,9 @@ def test_map_time_filter_hides_later_marks(client: FlaskClient) -> None:
     hidden = {a["data-iri"] for a in filtered.select("a.map-place.map-hidden")}
     assert ID + "hyakuri-airfield" in hidden and ID + "hakodate-airport" not in hidden
     assert client.get("/map?until=soon", headers=HTML).status_code == 400
+    # str.isdigit takes these, int() does not (and refuses over 4300 digits): a 400, not a 500
+    for unreadable in ("²", "9" * 5000):
+        assert client.get("/map", query_string={"until": unreadable}, headers=HTML).status_code == 400
 
 
 def test_entity_pages_show_where(client: FlaskClient) -> None:

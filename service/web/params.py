@@ -28,12 +28,18 @@ def parse_infer(values: list[str]) -> bool:
                      "(asserted only); 1/0, yes/no and on/off are read the same")
 
 
+def whole_number(value: str, max_digits: int = 9) -> int | None:
+    """`value` (spaces around it aside) as a whole number written in at most `max_digits` ASCII digits, else None.
+    int() alone would also take "+3", "1_000" and other scripts' digits ("²" passes str.isdigit but not int), and
+    past 4300 digits it raises."""
+    digits = value.strip()
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= max_digits else None
+
+
 def parse_page(value: str | None) -> int:
     if value is None:
         return 1
-    digits = value.strip()
-    # ASCII digits only: int() would also take "+3", "1_000" and other scripts' digits.
-    number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else 0
+    number = whole_number(value) or 0
     if number < 1:
         raise BadRequest(f"page={value[:40]!r}: use page=N, a whole number from 1")
     return number

@@ -19,6 +19,7 @@ from service.rdf.namespaces import path_to_iri
 from service.web import caching
 from service.web.context import graph
 from service.web.errors import error_response
+from service.web.params import whole_number
 
 blueprint = Blueprint("maps", __name__)
 blueprint.after_request(caching.cache)
@@ -49,9 +50,10 @@ def _until() -> int | None:
     raw = request.args.get("until")
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
+    position = whole_number(raw)
+    if position is None:
         raise BadRequest("until must be a timeline position (a positive whole number)")
-    return int(raw)
+    return position
 
 
 @blueprint.get("/map")

@@ -24,6 +24,7 @@ from service.features.sources import annotations as anno
 from service.features.sources import reader
 from service.web import caching
 from service.web.context import graph
+from service.web.params import whole_number
 
 blueprint = Blueprint("reading", __name__)
 blueprint.after_request(caching.cache)
@@ -97,8 +98,7 @@ def collection(name: str) -> Response:
     raw = request.args.get("page")
     if raw is None:
         return _json(anno.collection(kg, source, name), link_type="http://www.w3.org/ns/ldp#BasicContainer")
-    digits = raw.strip()
-    number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 7 else 0
+    number = whole_number(raw, max_digits=6)
     found = anno.page(kg, source, name, number) if number else None
     if found is None:
         raise BadRequest(f"page={raw[:20]!r}: use a page number from 1 to the collection's last")

@@ -26,6 +26,7 @@ from service.features.search import reconcile as api
 from service.features.search import reconcile_extend as extension
 from service.web import caching, cors
 from service.web.context import graph
+from service.web.params import whole_number
 
 blueprint = Blueprint("reconcile", __name__)
 blueprint.after_request(caching.cache)
@@ -54,9 +55,8 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    digits = raw.strip()
-    number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 6 else -1
-    if not low <= number <= high:
+    number = whole_number(raw, max_digits=5)
+    if number is None or not low <= number <= high:
         raise BadRequest(f"{name}={raw[:20]!r}: use a whole number from {low} to {high}")
     return number
 
