@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 from service.errors import QueryError
 from service.features import saved_queries as queries
+from service.features.entities.page import exists
 from service.features.nodes import display_label
 from service.features.search import matching as label_search
 from service.rdf.namespaces import shorten
@@ -73,10 +72,10 @@ def entity(kg: KnowledgeGraph, text: str, parameter: str = "value") -> tuple[str
     """The IRI `text` names, or a Problem listing the candidates."""
     text = text.strip()[:300]
     iri = _as_iri(text)
-    if iri is not None and _mentioned(kg, iri):
+    if iri is not None and exists(kg, iri):
         return iri, None
     named = f"{kg.settings.base}id/{text}" if queries.NAME.match(text) else None
-    if named is not None and _mentioned(kg, named):
+    if named is not None and exists(kg, named):
         return named, None
     hits = label_search.search(kg, text, limit=MAX_CANDIDATES + 1)
     exact = [h for h in hits if h.match in EXACT]
@@ -95,11 +94,6 @@ def _as_iri(text: str) -> str | None:
         return queries.expand_iri(text)
     except QueryError:
         return None
-
-
-def _mentioned(kg: KnowledgeGraph, iri: str) -> bool:
-    term = ox.NamedNode(iri)
-    return any(True for _ in kg.triples(term)) or any(True for _ in kg.triples(None, None, term))
 
 
 def _name(iri: str) -> str:
