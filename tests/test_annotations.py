@@ -75,6 +75,7 @@ def test_a_statement_by_conneg_and_by_suffix(client: FlaskClient) -> None:
     by_accept = client.get("/statement/viktor-belenko-rank", headers={"Accept": ANNO_ACCEPT})
     assert by_accept.status_code == 200 and by_accept.headers["Content-Type"] == ANNO_ACCEPT
     assert "Accept" in by_accept.headers["Vary"]
+    assert by_accept.headers["Access-Control-Allow-Origin"] == "*"  # the shared CORS policy (service.web.cors)
     by_suffix = client.get("/statement/viktor-belenko-rank.anno.jsonld")
     assert by_suffix.get_json() == by_accept.get_json()
     # other Accept headers keep the statement's other representations

@@ -22,7 +22,7 @@ from werkzeug.http import parse_options_header
 
 from service.features.sources import annotations as anno
 from service.features.sources import reader
-from service.web import caching
+from service.web import caching, cors
 from service.web.context import graph
 from service.web.params import whole_number
 
@@ -53,7 +53,7 @@ def wants_annotation() -> bool:
 def _json(document: Any, media_type: str = anno.MEDIA_TYPE, link_type: str | None = None) -> Response:
     response = Response(json.dumps(document, ensure_ascii=False, indent=1), content_type=media_type)
     response.vary.add("Accept")
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.update(cors.answer_headers())  # annotation clients read these from other origins
     if link_type:
         response.headers["Link"] = f'<{link_type}>; rel="type"'
     response.headers["Allow"] = "GET, HEAD, OPTIONS"
