@@ -54,9 +54,11 @@ def link_for(iri: str, base: str) -> str | None:
 
 
 def display_label(kg: KnowledgeGraph, iri: str) -> str:
-    label = kg.label(iri)
-    if label:
-        return label
+    return kg.label(iri) or unlabelled_name(iri)
+
+
+def unlabelled_name(iri: str) -> str:
+    """What shows an IRI without a label: its prefixed name, else its last path segment or fragment."""
     short = shorten(iri)
     if short != iri:
         return short

@@ -19,6 +19,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from service.features.nodes import unlabelled_name
 from service.rdf.namespaces import (
     HK,
     OWL,
@@ -29,7 +30,6 @@ from service.rdf.namespaces import (
     RDFS_LABEL,
     SKOS,
     SKOS_ALT_LABEL,
-    shorten,
 )
 from service.store.graph import KnowledgeGraph
 
@@ -236,8 +236,7 @@ def _display(texts: dict[str, int]) -> str:
 def _label_of(names: dict[str, dict[str, int]], iri: str) -> str:
     if iri in names:
         return _display(names[iri])
-    short = shorten(iri)  # not display_label: over a remote store, that would fetch every label of the dataset
-    return short if short != iri else iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+    return unlabelled_name(iri)  # not display_label: over a remote store, that would fetch every label
 
 
 def _types(kg: KnowledgeGraph, names: dict[str, dict[str, int]]) -> dict[str, str | None]:
