@@ -19,10 +19,11 @@ import pyoxigraph as ox
 import pytest
 
 from service.config import Settings
-from service.errors import InconsistencyError
+from service.errors import InconsistencyError, UnsupportedOntology
 from service.provenance.explain import explain
 from service.rdf.loading import LoadedData, load_files
 from service.rdf.namespaces import HK, OWL, RDF_TYPE, XSD
+from service.reasoning import materialise as fast_materialiser
 from service.reasoning import reasoner
 from service.store.graph import KnowledgeGraph
 
@@ -181,6 +182,26 @@ def test_all_different_and_all_disjoint_properties_compare_every_pair(tmp_path: 
     loaded = loaded_text(tmp_path, text + "\n")
     with pytest.raises(InconsistencyError, match=r"https://example\.org/t#"):
         reasoner.materialise_fast(loaded.ontology, [])
+
+
+def test_what_the_fast_path_refuses_falls_back_to_owlrl(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one refusal left: equality reaching the schema that does not settle within the fast path's re-runs.
+    The limit is lowered to one run (a wiring seam) so that an ontology needing two is refused: "fast" raises,
+    "auto" says so at warning level and answers with owlrl's closure."""
+    path = tmp_path / "equal-properties.ttl"
+    path.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix : <https://example.org/t#> .\n"
+                    ":p owl:sameAs :q . :q a owl:SymmetricProperty . :a :p :b .\n", encoding="utf-8")
+    loaded = load_files([path], [])
+    monkeypatch.setattr(fast_materialiser, "_RERUNS", 1)
+    with pytest.raises(UnsupportedOntology, match="does not settle"):
+        reasoner.reason(loaded.ontology, [], mode="fast")
+    with caplog.at_level(logging.WARNING):
+        inferred = reasoner.reason(loaded.ontology, [], mode="auto", threshold=0)
+    assert "owlrl instead" in caplog.text
+    assert set(inferred) == set(reasoner.reason(loaded.ontology, [], mode="owlrl"))
+    assert ox.Triple(N("https://example.org/t#b"), N("https://example.org/t#q"), N("https://example.org/t#a")) \
+        in inferred
 
 
 def test_auto_uses_the_fast_reasoner_from_the_threshold_on(caplog: pytest.LogCaptureFixture) -> None:
