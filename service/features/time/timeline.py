@@ -276,4 +276,11 @@ def for_entity(kg: KnowledgeGraph, iri: str) -> list[Event]:
     linked = {q.subject.value for q in kg.triples(None, None, term) if isinstance(q.subject, ox.NamedNode)}
     linked |= {q.object.value for q in kg.triples(term) if isinstance(q.object, ox.NamedNode)}
     linked.discard(iri)
-    return [e for e in events(kg) if e.node.value in linked]
+    ranks, timeline = _ranks(kg), events(kg)
+    return [timeline[r] for r in sorted(ranks[e] for e in linked if e in ranks)]
+
+
+def event(kg: KnowledgeGraph, iri: str) -> Event | None:
+    """The timeline's event `iri`, or None when it has no time-span: looked up, not searched for."""
+    rank = _ranks(kg).get(iri)
+    return None if rank is None else events(kg)[rank]

@@ -61,9 +61,8 @@ def page(iri: str) -> Response:
         body = render_template("statement.html", s=statement, path=path, downloads=downloads)
     else:
         # Events in time order: timeline.for_entity keeps the timeline's order (the seam for timeline.order_events).
-        itself = next((e for e in timeline.events(kg) if e.node.value == iri), None)
         described = entities.describe(kg, iri, infer=infer, incoming_page=page_param(),
-                                      events=timeline.for_entity(kg, iri), itself=itself)
+                                      events=timeline.for_entity(kg, iri), itself=timeline.event(kg, iri))
         assert described is not None
         body = render_template("entity.html", e=described, infer=infer, path=path, downloads=downloads)
     response = Response(body, mimetype="text/html")
