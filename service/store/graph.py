@@ -71,6 +71,7 @@ class KnowledgeGraph:
         self._hidden = {ox.NamedNode(g) for g in (asserted_union, union_graph) if g is not None}
         self.snapshot_path = snapshot_path
         self._quad_count = quad_count
+        self._graph_sizes: dict[str, int] | None = None
         self.labels = LabelCache()
         self._derived: dict[type[Any], Any] = {}
 
@@ -124,8 +125,21 @@ class KnowledgeGraph:
         return [*self.graphs.all, *self.extra_graphs]
 
     def graph_size(self, name: str) -> int:
-        rows = list(self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"))
-        return int(rows[0]["n"].value)
+        """Triples in the graph `name` (0 for a graph the dataset does not hold)."""
+        return self.graph_sizes().get(name, 0)
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph of the dataset, counted once (the data never changes) and in one query: a union
+        of per-graph counts, which in memory beats a GROUP BY over the store, and over a remote store is one request
+        for all of them."""
+        if self._graph_sizes is None:
+            names = self.graph_names()
+            counts = " UNION ".join(f"{{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} }} "
+                                    f"BIND(<{g}> AS ?g) }}" for g in names)
+            found = {row["g"].value: int(row["n"].value)
+                     for row in self.store.query(f"SELECT ?g ?n WHERE {{ {counts} }}")}
+            self._graph_sizes = {name: found.get(name, 0) for name in names}
+        return self._graph_sizes
 
     # --- queries ------------------------------------------------------------------------------------------------
     def query(self, text: str, *, infer: bool = True, default_graph: list[str] | None = None,
