@@ -39,6 +39,8 @@ class RuleSet:
         # Each rule's solutions are ordered by its variables in order of appearance ($s $p $o are fixed).
         self.order = [sorted(dict.fromkeys(v[1:] for v in re.findall(r"\?\w+", r.where)), key=_UNBASED_FIRST)
                       for r in rules]
+        # The conclusion's terms each rule uses ($s $p $o): bound by VALUES or substitution, the others left free.
+        self.used = [[k for k in "spo" if f"${k}" in r.where + " ".join(r.premises)] for r in rules]
         # What a batch of candidates returns: not the conclusions' terms, known from ?triple_index.
         self.projection = " ".join(f"?{v}" for v in dict.fromkeys(
             ["triple_index", "rule_index", *(v for order in self.order for v in order),
@@ -48,10 +50,8 @@ class RuleSet:
     def selected(self, index: int) -> str:
         """What a query for one rule projects: the conclusion's terms it uses (so that they can be substituted, a
         FILTER's too), its variables and its premises' flags."""
-        rule = self.rules[index]
-        used = [f"?{k}" for k in "spo" if f"${k}" in rule.where + " ".join(rule.premises)]
-        flags = [f"?inferred_{i}" for i in range(len(rule.premises))]
-        return " ".join([*used, *(f"?{v}" for v in self.order[index]), *flags])
+        flags = [f"?inferred_{i}" for i in range(len(self.rules[index].premises))]
+        return " ".join([*(f"?{k}" for k in self.used[index]), *(f"?{v}" for v in self.order[index]), *flags])
 
     def applicable(self, predicate: Any) -> tuple[int, ...]:
         """The indexes of the rules that can conclude a triple with this predicate."""
@@ -212,13 +212,12 @@ def _candidates(kg: KnowledgeGraph, triples: list[Triple]) -> dict[Triple, list[
 
 def _rule_branch(rules: RuleSet, index: int, inferred: str, chunk: Sequence[Triple]) -> str:
     """The rule's pattern over the conclusions of `chunk` it applies to (VALUES ?s ?p ?o ?triple_index), or ""."""
-    rule = rules.rules[index]
-    used = [k for k in "spo" if f"${k}" in rule.where + " ".join(rule.premises)]
+    used = rules.used[index]
     bindings = [(*(t for k, t in _bound(triple).items() if k in used), i)
                 for i, triple in enumerate(chunk) if index in rules.applicable(triple[1])]
     if not bindings:
         return ""
-    return (f"{{ {values_block([*used, 'triple_index'], bindings)} {_rule_pattern(rule, inferred)} "
+    return (f"{{ {values_block([*used, 'triple_index'], bindings)} {_rule_pattern(rules.rules[index], inferred)} "
             f"BIND({index} AS ?rule_index) }}")
 
 
