@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.errors import DataFileError, NotFound, QueryError
-from service.rdf.namespaces import PREFIXES, XSD
+from service.rdf.namespaces import XSD, expand
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 PARAM_TYPES = ("iri", "string", "date", "integer")
@@ -69,9 +69,7 @@ def expand_iri(raw: str, what: str = "value") -> str:
     raw = raw.strip()
     if raw.startswith("<") and raw.endswith(">"):
         raw = raw[1:-1]
-    prefix, colon, local = raw.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        raw = PREFIXES[prefix] + local
+    raw = expand(raw)
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", raw) or _IRI_FORBIDDEN.search(raw) or len(raw) > 2000:
         raise QueryError(f"{what}: {raw[:200]!r} is not an absolute IRI or a known prefixed name")
     return raw

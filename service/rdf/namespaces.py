@@ -80,3 +80,10 @@ def shorten(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
             if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
                 return f"{prefix}:{local}"
     return iri
+
+
+def expand(name: str, prefixes: dict[str, str] = PREFIXES) -> str:
+    """The inverse of `shorten`: `hk:Person` -> its IRI when the prefix is known; anything else (an IRI, whose
+    "scheme:" looks like a prefix, or plain text) as it is."""
+    prefix, colon, local = name.partition(":")
+    return prefixes[prefix] + local if colon and prefix in prefixes and not local.startswith("//") else name

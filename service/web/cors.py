@@ -1,6 +1,6 @@
 """CORS, one policy for the public, read-only APIs that browser clients call from other origins: the SPARQL
-endpoint (YASGUI and the like) and the Reconciliation API (whose 0.2 specification makes CORS mandatory on every
-endpoint). Any origin, read-only methods, no credentials, preflights cached for a day."""
+endpoint (YASGUI and the like), the Reconciliation API (whose 0.2 specification makes CORS mandatory on every
+endpoint) and the Web Annotations. Any origin, read-only methods, no credentials, preflights cached for a day."""
 
 from __future__ import annotations
 

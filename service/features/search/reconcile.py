@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from service.features.nodes import display_label
 from service.features.search import matching as label_search
 from service.features.search.index import fold, folded, index_for
-from service.rdf.namespaces import HK, PREFIXES, RDFS, shorten
+from service.rdf.namespaces import HK, RDFS, expand, shorten
 from service.store.graph import KnowledgeGraph
 
 T = TypeVar("T")
@@ -61,12 +61,6 @@ def iri_of(kg: KnowledgeGraph, entity_id: str) -> str:
     if entity_id.startswith(("http://", "https://", "urn:")):
         return entity_id
     return identifier_space(kg) + entity_id
-
-
-def expand(name: str) -> str:
-    """`hk:Person` -> its IRI; an IRI (or anything else) as is."""
-    prefix, colon, local = name.partition(":")
-    return PREFIXES[prefix] + local if colon and prefix in PREFIXES and not local.startswith("//") else name
 
 
 # --- the manifest -------------------------------------------------------------------------------------------------

@@ -17,13 +17,12 @@ from service.features.search.reconcile import (
     MAX_LIMIT,
     ReconcileError,
     by_prefix,
-    expand,
     id_of,
     identifier_space,
     iri_of,
 )
 from service.features.vocabulary import Term, vocabulary
-from service.rdf.namespaces import RDFS, XSD
+from service.rdf.namespaces import RDFS, XSD, expand
 from service.store.graph import KnowledgeGraph
 
 MAX_IDS = 200

@@ -16,6 +16,7 @@ from service.features.search import matching as label_search
 from service.web import caching
 from service.web.context import graph
 from service.web.negotiation import wants_html
+from service.web.params import whole_number
 
 blueprint = Blueprint("search", __name__)
 blueprint.after_request(caching.cache)
@@ -46,8 +47,7 @@ def _limit() -> int:
     value = request.args.get("limit")
     if value is None:
         return label_search.MAX_RESULTS
-    digits = value.strip()
-    number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 4 else 0
+    number = whole_number(value, max_digits=3) or 0
     if not 1 <= number <= label_search.MAX_LIMIT:
         raise BadRequest(f"limit={value[:20]!r}: use a whole number from 1 to {label_search.MAX_LIMIT}")
     return number
